@@ -1,0 +1,39 @@
+/**
+ * Splits a handler command ("./h.sh --flag 'a b'") into argv without a shell:
+ * single and double quotes group, backslash escapes the next character, and
+ * nothing is expanded ($VAR, globs, ~ and ; stay literal).
+ */
+import { UsageError } from '../util/errors.js';
+
+export function splitCommand(cmd: string, flag = '--exec'): string[] {
+  const argv: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const ch = cmd[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else cur += ch;
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === '\\' && (cmd[i + 1] === '"' || cmd[i + 1] === '\\')) cur += cmd[++i];
+      else cur += ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') { quote = ch; inWord = true; continue; }
+    if (ch === '\\' && i + 1 < cmd.length) { cur += cmd[++i]; inWord = true; continue; }
+    if (/\s/.test(ch)) {
+      if (inWord) { argv.push(cur); cur = ''; inWord = false; }
+      continue;
+    }
+    cur += ch;
+    inWord = true;
+  }
+  if (quote) throw new UsageError(`${flag}: unbalanced ${quote} in "${cmd}"`, 'close the quote; the command is split like a shell would, but nothing is expanded');
+  if (inWord) argv.push(cur);
+  if (argv.length === 0) throw new UsageError(`${flag}: empty command`, 'give an executable path, e.g. --exec ./handler.sh');
+  return argv;
+}

@@ -1,0 +1,42 @@
+/**
+ * The handler contract: what a handler gets on stdin and in its environment.
+ * The same function serves live events and `cmwatch replay`.
+ */
+import type { WatchEvent } from '../watch/types.js';
+
+export interface ContractOptions {
+  /** API base URL handed to handlers, e.g. the kubectl proxy. */
+  server: string;
+  /** Annotations that carry the pod selector, first match wins. */
+  selectorAnnotations: readonly string[];
+  /** The environment cmwatch was started with. */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
+export function selectorOf(obj: WatchEvent['object'], annotations: readonly string[]): string | undefined {
+  const ann = obj.metadata?.annotations;
+  if (!ann) return undefined;
+  for (const a of annotations) if (ann[a] !== undefined) return ann[a];
+  return undefined;
+}
+
+export function handlerEnv(ev: WatchEvent, o: ContractOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o.baseEnv ?? process.env)) {
+    if (v !== undefined && !k.startsWith('CMWATCH_')) env[k] = v;
+  }
+  const m = ev.object.metadata ?? {};
+  env.CMWATCH_EVENT_TYPE = ev.type;
+  env.CMWATCH_NAMESPACE = m.namespace ?? '';
+  env.CMWATCH_NAME = m.name ?? '';
+  env.CMWATCH_RESOURCE_VERSION = m.resourceVersion ?? '';
+  env.CMWATCH_SERVER = o.server;
+  const sel = selectorOf(ev.object, o.selectorAnnotations);
+  if (sel !== undefined) env.CMWATCH_SELECTOR = sel;
+  return env;
+}
+
+/** The stdin payload: the event as one JSON line in the API's shape. */
+export function handlerStdin(ev: WatchEvent): string {
+  return JSON.stringify({ type: ev.type, object: ev.object }) + '\n';
+}

@@ -1,0 +1,105 @@
+/**
+ * A small Kubernetes REST client over a Connection: JSON requests and
+ * streaming GETs, with API failures turned into ApiError/ConnectError.
+ */
+import { request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import type { Connection } from './connection.js';
+import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from './api-error.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  signal?: AbortSignal;
+  body?: unknown;
+  /** Resource name for hints, e.g. "configmaps" or "pods". */
+  resource?: string;
+  /** RBAC verb for hints (list, watch, delete...), default from the method. */
+  verb?: string;
+}
+
+export function buildUrl(server: string, path: string, query?: Query): string {
+  let url = server + path;
+  if (query) {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    }
+    if (parts.length) url += (path.includes('?') ? '&' : '?') + parts.join('&');
+  }
+  return url;
+}
+
+function defaultVerb(method: string): string {
+  return method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : method === 'POST' ? 'create' : method === 'PATCH' ? 'patch' : 'update';
+}
+
+export class KubeClient {
+  constructor(readonly conn: Connection) {}
+
+  get server(): string {
+    return this.conn.server;
+  }
+
+  /** A request whose answer is JSON; throws ApiError on a non-2xx status. */
+  async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, opts);
+    const text = await res.body.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new ApiError({
+        status: res.statusCode, verb: opts.verb ?? defaultVerb(method), url: buildUrl(this.server, path, opts.query),
+        resource: opts.resource ?? 'the resource', bodyText: `invalid JSON: ${text.slice(0, 120)}`, cause,
+      });
+    }
+  }
+
+  /** A streaming GET (a watch); resolves once a 200's headers arrive. */
+  async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
+    const res = await this.send('GET', path, { verb: 'watch', ...opts });
+    return res.body as unknown as Readable;
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions, retried = false): Promise<Dispatcher.ResponseData> {
+    const url = buildUrl(this.server, path, opts.query);
+    const verb = opts.verb ?? defaultVerb(method);
+    const headers: Record<string, string> = { accept: 'application/json', ...(await this.conn.authHeaders()) };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = method === 'PATCH' ? 'application/strategic-merge-patch+json' : 'application/json';
+    }
+    let res;
+    try {
+      res = await request(url, {
+        method: method as 'GET',
+        headers,
+        body,
+        signal: opts.signal,
+        dispatcher: this.conn.dispatcher,
+      });
+    } catch (cause) {
+      if (opts.signal?.aborted) throw cause;
+      throw new ConnectError(verb, url, cause);
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    const text = await res.body.text().catch(() => '');
+    if (res.statusCode === 401 && !retried && (await this.conn.refreshAfterUnauthorized())) {
+      return this.send(method, path, opts, true);
+    }
+    let statusObject: K8sStatus | undefined;
+    try {
+      const parsed = JSON.parse(text) as K8sStatus;
+      if (parsed && parsed.kind === 'Status') statusObject = parsed;
+    } catch {
+      // kubectl proxy answers its own refusals in plain text
+    }
+    throw new ApiError({
+      status: res.statusCode, verb, url, resource: opts.resource ?? 'the resource',
+      statusObject, bodyText: text, retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The logger. Logs go to stderr (data goes to stdout). Text format is one
+ * human line per record, coloured with chalk only when stderr is a TTY and
+ * NO_COLOR is unset; JSON format is one object per line with ts, level, msg
+ * and the record's fields.
+ */
+import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'text' | 'json';
+export type Fields = Record<string, string | number | boolean | undefined | null>;
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Force colour on or off; default: stderr is a TTY and NO_COLOR is unset. */
+  color?: boolean;
+  write?: (line: string) => void;
+}
+
+export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+export class Logger {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  readonly c: ChalkInstance;
+  private readonly min: number;
+  private readonly write: (line: string) => void;
+
+  constructor(opts: LoggerOptions = {}) {
+    this.level = opts.level ?? 'info';
+    this.format = opts.format ?? 'text';
+    this.min = LEVELS[this.level];
+    const color = opts.color ?? colorWanted(process.stderr);
+    this.c = color ? (chalkStderr.level > 0 ? chalkStderr : new Chalk({ level: 1 })) : new Chalk({ level: 0 });
+    this.write = opts.write ?? ((line) => process.stderr.write(line + '\n'));
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LEVELS[level] >= this.min;
+  }
+
+  debug(msg: string, fields?: Fields): void { this.log('debug', msg, fields); }
+  info(msg: string, fields?: Fields): void { this.log('info', msg, fields); }
+  warn(msg: string, fields?: Fields): void { this.log('warn', msg, fields); }
+  error(msg: string, fields?: Fields): void { this.log('error', msg, fields); }
+
+  log(level: LogLevel, msg: string, fields?: Fields): void {
+    if (LEVELS[level] < this.min) return;
+    if (this.format === 'json') {
+      const rec: Record<string, unknown> = { ts: new Date().toISOString(), level, msg };
+      if (fields) for (const [k, v] of Object.entries(fields)) if (v !== undefined) rec[k] = v;
+      this.write(JSON.stringify(rec));
+      return;
+    }
+    const c = this.c;
+    const tag =
+      level === 'error' ? c.red.bold('error') :
+      level === 'warn' ? c.yellow('warn') :
+      level === 'debug' ? c.gray('debug') : '';
+    let line = tag ? `${tag} ${msg}` : msg;
+    if (fields) {
+      const extra = Object.entries(fields)
+        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .map(([k, v]) => `${c.gray(k + '=')}${String(v)}`);
+      if (extra.length) line += ' ' + extra.join(' ');
+    }
+    this.write(line);
+  }
+
+  /** The one human line per watch event, e.g. `MODIFIED default/webapp-config selector=app=webapp`. */
+  event(type: string, key: string, fields?: Fields): void {
+    if (this.format === 'json') {
+      this.log('info', 'event', { type, key, ...fields });
+      return;
+    }
+    if (!this.enabled('info')) return;
+    const c = this.c;
+    const t =
+      type === 'ADDED' || type === 'SYNC' ? c.green(type) :
+      type === 'MODIFIED' ? c.yellow(type) :
+      type === 'DELETED' ? c.red(type) : c.magenta(type);
+    let line = `${t} ${c.bold(key)}`;
+    if (fields) {
+      for (const [k, v] of Object.entries(fields)) {
+        if (v !== undefined && v !== null && v !== '') line += ` ${k}=${String(v)}`;
+      }
+    }
+    this.write(line);
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * A fake Kubernetes API server for tests: real HTTP on 127.0.0.1, chunked
+ * NDJSON watches, the API's JSON shapes (ConfigMap, Pod, List, Status), list
+ * paging, DELETE of pods, and a history so watches resume from a resource
+ * version. It records every mutating request and can inject faults that a
+ * real server cannot produce on demand.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { parseSelector, type Requirement } from '../../src/kube/label-selector.js';
+
+export interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string; namespace: string; uid: string; resourceVersion: string;
+    labels?: Record<string, string>; annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  [k: string]: unknown;
+}
+
+type Resource = 'configmaps' | 'pods';
+
+interface HistoryEntry {
+  rv: number;
+  resource: Resource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  obj: Obj;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+}
+
+/** A fault applied to the next watch (or list) request. */
+export type Fault =
+  | { kind: 'status'; status: number; reason?: string; retryAfter?: string; on?: 'watch' | 'list'; plain?: boolean }
+  /** Deliver the backlog then close the stream cleanly. */
+  | { kind: 'close' }
+  /** Send the first N bytes of the backlog, then reset the TCP connection. */
+  | { kind: 'reset'; afterBytes: number }
+  /** Send headers, then nothing, forever. */
+  | { kind: 'stall' }
+  /** An in-stream ERROR event (a Status) as the first thing in the stream. */
+  | { kind: 'error-event'; code: number; reason: string; message?: string }
+  /** A malformed line before the backlog. */
+  | { kind: 'malformed'; line?: string };
+
+interface Watcher {
+  res: ServerResponse;
+  resource: Resource;
+  namespace?: string;
+  selector?: Requirement[];
+  chunking?: 'random';
+}
+
+export function matches(reqs: Requirement[] | undefined, labels: Record<string, string> = {}): boolean {
+  if (!reqs) return true;
+  return reqs.every((r) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const v = labels[r.key];
+    switch (r.op) {
+      case 'exists': return has;
+      case '!': return !has;
+      case '=': case '==': return has && v === r.values[0];
+      case '!=': return !has || v !== r.values[0];
+      case 'in': return has && r.values.includes(v!);
+      case 'notin': return !has || !r.values.includes(v!);
+      case '>': return has && Number(v) > Number(r.values[0]);
+      case '<': return has && Number(v) < Number(r.values[0]);
+    }
+  });
+}
+
+export class FakeApiServer {
+  readonly server: Server;
+  url = '';
+  rv = 100;
+  readonly objects: Record<Resource, Map<string, Obj>> = { configmaps: new Map(), pods: new Map() };
+  readonly history: HistoryEntry[] = [];
+  /** Watches from a resource version older than this get 410. */
+  compactedBelow = 0;
+  readonly mutations: RecordedRequest[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly faults: Fault[] = [];
+  /** Split every watch write at random offsets into several chunks. */
+  randomChunking = false;
+  /** Send a BOOKMARK every N ms to open watches (0: never). */
+  bookmarkEveryMs = 0;
+  private readonly watchers = new Set<Watcher>();
+  private readonly sockets = new Set<Socket>();
+  private uidSeq = 0;
+  private bookmarkTimer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        if (!res.headersSent) this.status(res, 500, 'InternalError', String(err));
+      });
+    });
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
+    for (const w of this.watchers) w.res.destroy();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  get watchCount(): number {
+    return this.watchers.size;
+  }
+
+  /** Ends every open watch cleanly (as a server-side timeout would). */
+  closeWatches(): void {
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
+  }
+
+  /** Destroys every open watch's socket (a TCP reset). */
+  resetWatches(): void {
+    for (const w of this.watchers) w.res.socket?.resetAndDestroy?.() ?? w.res.destroy();
+    this.watchers.clear();
+  }
+
+  setBookmarks(everyMs: number): void {
+    this.bookmarkEveryMs = everyMs;
+    if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
+    if (everyMs > 0) {
+      this.bookmarkTimer = setInterval(() => {
+        for (const w of this.watchers) {
+          this.write(w, { type: 'BOOKMARK', object: { kind: w.resource === 'pods' ? 'Pod' : 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
+        }
+      }, everyMs);
+    }
+  }
+
+  /** Forgets history older than the current resource version (etcd compaction). */
+  compact(): void {
+    this.compactedBelow = this.rv;
+    this.history.length = 0;
+  }
+
+  // ---- mutations made by the test ----
+
+  upsertConfigMap(namespace: string, name: string, data: Record<string, string>, annotations?: Record<string, string>, labels?: Record<string, string>): Obj {
+    const key = `${namespace}/${name}`;
+    const prev = this.objects.configmaps.get(key);
+    const obj: Obj = {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: {
+        name, namespace, uid: prev?.metadata.uid ?? this.uid(), resourceVersion: String(++this.rv),
+        creationTimestamp: '2026-01-01T00:00:00Z',
+        ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}),
+      },
+      data,
+    };
+    this.objects.configmaps.set(key, obj);
+    this.emit('configmaps', prev ? 'MODIFIED' : 'ADDED', obj);
+    return obj;
+  }
+
+  deleteConfigMap(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const prev = this.objects.configmaps.get(key);
+    if (!prev) return;
+    this.objects.configmaps.delete(key);
+    const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(++this.rv) } };
+    this.emit('configmaps', 'DELETED', obj);
+  }
+
+  addPod(namespace: string, name: string, labels: Record<string, string>): Obj {
+    const obj: Obj = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace, uid: this.uid(), resourceVersion: String(++this.rv), labels },
+      spec: { containers: [{ name: 'app', image: 'nginx' }] },
+      status: { phase: 'Pending' },
+    };
+    this.objects.pods.set(`${namespace}/${name}`, obj);
+    this.emit('pods', 'ADDED', obj);
+    return obj;
+  }
+
+  podNames(namespace?: string): string[] {
+    return [...this.objects.pods.values()].filter((p) => !namespace || p.metadata.namespace === namespace).map((p) => p.metadata.name).sort();
+  }
+
+  private uid(): string {
+    return `00000000-0000-4000-8000-${String(++this.uidSeq).padStart(12, '0')}`;
+  }
+
+  private emit(resource: Resource, type: HistoryEntry['type'], obj: Obj): void {
+    const entry = { rv: Number(obj.metadata.resourceVersion), resource, type, obj };
+    this.history.push(entry);
+    for (const w of this.watchers) {
+      if (this.visible(w, entry)) this.write(w, { type, object: obj });
+    }
+  }
+
+  private visible(w: Pick<Watcher, 'resource' | 'namespace' | 'selector'>, e: HistoryEntry): boolean {
+    return e.resource === w.resource && (!w.namespace || e.obj.metadata.namespace === w.namespace) && matches(w.selector, e.obj.metadata.labels);
+  }
+
+  private write(w: Watcher, ev: unknown): void {
+    const line = JSON.stringify(ev) + '\n';
+    if (!this.randomChunking) {
+      w.res.write(line);
+      return;
+    }
+    let i = 0;
+    while (i < line.length) {
+      const n = 1 + Math.floor(Math.random() * Math.min(64, line.length - i));
+      w.res.write(line.slice(i, i + n));
+      i += n;
+    }
+  }
+
+  // ---- HTTP ----
+
+  private status(res: ServerResponse, code: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+    res.writeHead(code, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+  }
+
+  private takeFault(on: 'watch' | 'list'): Fault | undefined {
+    const i = this.faults.findIndex((f) => f.kind === 'status' ? (f.on ?? 'watch') === on : on === 'watch');
+    return i >= 0 ? this.faults.splice(i, 1)[0] : undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const query = Object.fromEntries(u.searchParams);
+    let body: unknown;
+    if (req.method !== 'GET') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString();
+      body = text ? JSON.parse(text) : undefined;
+    }
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query, body };
+    this.requests.push(rec);
+    if (req.method !== 'GET') this.mutations.push(rec);
+
+    const m = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/(configmaps|pods)(?:\/([^/]+))?$/.exec(u.pathname);
+    if (!m) return this.status(res, 404, 'NotFound', `the server could not find the requested resource (${u.pathname})`);
+    const namespace = m[1] ? decodeURIComponent(m[1]) : undefined;
+    const resource = m[2] as Resource;
+    const name = m[3] ? decodeURIComponent(m[3]) : undefined;
+
+    let selector: Requirement[] | undefined;
+    if (query.labelSelector !== undefined) {
+      const p = parseSelector(query.labelSelector);
+      if (!p.ok) return this.status(res, 400, 'BadRequest', `unable to parse requirement: ${p.error}`);
+      selector = p.requirements;
+    }
+
+    if (req.method === 'DELETE' && name && namespace) {
+      const key = `${namespace}/${name}`;
+      const obj = this.objects[resource].get(key);
+      if (!obj) return this.status(res, 404, 'NotFound', `${resource} "${name}" not found`);
+      const pre = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        return this.status(res, 409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      this.objects[resource].delete(key);
+      const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
+      this.emit(resource, 'DELETED', gone);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(gone));
+      return;
+    }
+    if (req.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', `${req.method} is not supported by the fake`);
+    if (name) {
+      const obj = namespace && this.objects[resource].get(`${namespace}/${name}`);
+      if (!obj) return this.status(res, 404, 'NotFound', `${resource} "${name}" not found`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(obj));
+      return;
+    }
+    if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, resource, namespace, selector, query);
+    return this.list(res, resource, namespace, selector, query);
+  }
+
+  private list(res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
+    const fault = this.takeFault('list');
+    if (fault?.kind === 'status') {
+      return this.status(res, fault.status, fault.reason ?? 'Failure', `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    }
+    const all = [...this.objects[resource].values()]
+      .filter((o) => (!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
+      .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    const start = query.continue ? Number(Buffer.from(query.continue, 'base64').toString().split(':')[1]) : 0;
+    const limit = query.limit ? Number(query.limit) : all.length;
+    const listRv = query.continue ? Buffer.from(query.continue, 'base64').toString().split(':')[0]! : String(this.rv);
+    const page = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      kind: resource === 'pods' ? 'PodList' : 'ConfigMapList', apiVersion: 'v1',
+      metadata: { resourceVersion: listRv, ...(more ? { continue: Buffer.from(`${listRv}:${start + limit}`).toString('base64'), remainingItemCount: all.length - start - limit } : {}) },
+      items: page,
+    }));
+  }
+
+  private watch(req: IncomingMessage, res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
+    const fault = this.takeFault('watch');
+    if (fault?.kind === 'status') {
+      if (fault.plain) {
+        res.writeHead(fault.status, { 'content-type': 'text/plain' });
+        res.end(`injected ${fault.status}\n`);
+        return;
+      }
+      return this.status(res, fault.status, fault.reason ?? 'Failure', `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    }
+    const from = query.resourceVersion ? Number(query.resourceVersion) : 0;
+    if (from > 0 && from < this.compactedBelow) {
+      return this.status(res, 410, 'Expired', `too old resource version: ${from} (${this.compactedBelow})`);
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    if (fault?.kind === 'stall') {
+      req.on('close', () => res.destroy());
+      return;
+    }
+    const w: Watcher = { res, resource, namespace, selector };
+    if (fault?.kind === 'error-event') {
+      this.write(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: fault.message ?? `injected ${fault.code}`, reason: fault.reason, code: fault.code } });
+      res.end();
+      return;
+    }
+    if (fault?.kind === 'malformed') res.write((fault.line ?? '{"type":"MODIFIED","object":{ this is not json') + '\n');
+    // Backlog: with no resource version, every existing object as ADDED; otherwise the history after it.
+    const backlog: unknown[] = [];
+    if (!from) {
+      for (const o of this.objects[resource].values()) {
+        if ((!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels)) backlog.push({ type: 'ADDED', object: o });
+      }
+    } else {
+      for (const e of this.history) if (e.rv > from && this.visible(w, e)) backlog.push({ type: e.type, object: e.obj });
+    }
+    if (fault?.kind === 'reset') {
+      const text = backlog.map((e) => JSON.stringify(e) + '\n').join('');
+      res.write(text.slice(0, fault.afterBytes), () => res.socket?.resetAndDestroy?.() ?? res.destroy());
+      return;
+    }
+    for (const e of backlog) this.write(w, e);
+    if (fault?.kind === 'close') {
+      res.end();
+      return;
+    }
+    this.watchers.add(w);
+    const timeout = query.timeoutSeconds ? Number(query.timeoutSeconds) * 1000 : 0;
+    const t = timeout > 0 ? setTimeout(() => { this.watchers.delete(w); res.end(); }, timeout) : undefined;
+    req.on('close', () => {
+      if (t) clearTimeout(t);
+      this.watchers.delete(w);
+    });
+    res.on('close', () => this.watchers.delete(w));
+  }
+}
