@@ -1,0 +1,82 @@
+/** Bad input: one line with a hint on stderr, exit 2, and nothing started. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeApiServer } from '../fake/api-server.js';
+import { runCli } from '../helpers/cli.js';
+
+const cases: Array<[string[], RegExp]> = [
+  [['--bogus'], /unknown option '--bogus'/],
+  [['--on', 'FOO'], /--on: unknown event type "FOO"/],
+  [['--on', ','], /--on: no event type/],
+  [['--timeout', 'soon'], /--timeout: invalid duration "soon"/],
+  [['--stall-timeout', '5 parsecs'], /--stall-timeout: invalid duration/],
+  [['--server', 'not a url'], /--server: invalid URL "not a url"/],
+  [['--server', 'ftp://x'], /unsupported scheme "ftp:"/],
+  [['-n', 'Bad_NS'], /namespace "Bad_NS" is not a valid name/],
+  [['-A', '-n', 'default'], /exclude each other/],
+  [['--action', 'nuke'], /--action: unknown action "nuke"/],
+  [['--dry-run'], /--dry-run only applies to --action delete-pods/],
+  [['--exec', "./h.sh 'open"], /--exec: unbalanced '/],
+  [['--concurrency', '0'], /--concurrency: expected a whole number >= 1, got "0"/],
+  [['--max-retries', '-1'], /--max-retries: expected a whole number >= 0/],
+  [['-l', 'app in web'], /--selector: invalid label selector "app in web"/],
+  [['-o', 'yaml'], /--output: unknown format "yaml"/],
+  [['--trigger', 'sometimes'], /--trigger: unknown mode "sometimes"/],
+  [['--selector-annotation', 'bad key!'], /--selector-annotation: invalid annotation/],
+  [['--log-level', 'loud'], /argument 'loud' is invalid/],
+  [['watch', '--on', 'NOPE'], /--on: unknown event type "NOPE"/],
+  [['extra-arg'], /too many arguments|unknown command/],
+];
+
+for (const [args, re] of cases) {
+  test(`usage error: cmwatch ${args.join(' ')}`, async () => {
+    const api = await new FakeApiServer().start();
+    try {
+      const c = runCli(['--server', api.url, ...args].filter((a, i, all) => !(args.includes('--server') && i < 2)));
+      const code = await c.exited;
+      assert.equal(code, 2, c.stderr.join('\n'));
+      assert.equal(c.stderr.length, 1, `one line, got:\n${c.stderr.join('\n')}`);
+      assert.match(c.stderr[0]!, re);
+      assert.match(c.stderr[0]!, /\(hint: .+\)$/);
+      assert.equal(c.stdout.length, 0);
+      assert.equal(api.requests.length, 0, 'nothing was started');
+    } finally {
+      await api.stop();
+    }
+  });
+}
+
+test('--version and --help exit 0; --help shows examples and exit codes', async () => {
+  const v = runCli(['--version']);
+  assert.equal(await v.exited, 0);
+  assert.match(v.stdout.join('\n'), /^\d+\.\d+\.\d+$/);
+  const h = runCli(['--help']);
+  assert.equal(await h.exited, 0);
+  const help = h.stdout.join('\n');
+  assert.match(help, /Examples:/);
+  assert.match(help, /--action delete-pods/);
+  assert.match(help, /Exit codes:/);
+});
+
+test('SIGINT during a watch exits 0', async () => {
+  const api = await new FakeApiServer().start();
+  try {
+    const c = runCli(['--server', api.url]);
+    await c.waitFor(/synced/);
+    assert.equal(await c.stop('SIGINT'), 0);
+    assert.ok(!c.stderr.some((l) => /at .*\.js:\d+/.test(l)), 'no stack trace');
+  } finally {
+    await api.stop();
+  }
+});
+
+test('an unreachable server is retried with a one-line warning, not a crash', async () => {
+  const api = await new FakeApiServer().start();
+  const url = api.url;
+  await api.stop();
+  const c = runCli(['--server', url]);
+  const line = await c.waitFor(/ECONNREFUSED/);
+  assert.match(line, /warn list .*configmaps.*retrying in/);
+  assert.match(line, /hint: nothing listens there: is kubectl proxy running/);
+  assert.equal(await c.stop(), 0);
+});
