@@ -17,6 +17,8 @@ export interface RequestOptions {
   resource?: string;
   /** RBAC verb for hints (list, watch, delete...), default from the method. */
   verb?: string;
+  /** json(): called as each chunk of the response body arrives (stall detection). */
+  onBytes?: (n: number) => void;
 }
 
 export function buildUrl(server: string, path: string, query?: Query): string {
@@ -46,7 +48,23 @@ export class KubeClient {
   /** A request whose answer is JSON; throws ApiError on a non-2xx status. */
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.send(method, path, opts);
-    const text = await res.body.text();
+    let text: string;
+    try {
+      if (opts.onBytes) {
+        const chunks: Buffer[] = [];
+        for await (const c of res.body) {
+          opts.onBytes((c as Buffer).length);
+          chunks.push(c as Buffer);
+        }
+        text = Buffer.concat(chunks).toString('utf8');
+      } else {
+        text = await res.body.text();
+      }
+    } catch (cause) {
+      // The connection broke while the body was read (reset, aborted).
+      if (opts.signal?.aborted) throw cause;
+      throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause);
+    }
     try {
       return JSON.parse(text) as T;
     } catch (cause) {

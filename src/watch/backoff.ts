@@ -1,12 +1,14 @@
 /**
- * Exponential backoff with jitter (client-go's reflector defaults: 800 ms
- * doubling to 30 s) that resets after a period of health.
+ * Exponential backoff with jitter, client-go's reflector defaults: 800 ms
+ * doubling to a 30 s cap, each delay stretched by up to `jitter` (25%) at
+ * random. It resets after `resetAfterMs` (2 minutes) of health, that is, when
+ * that long has passed since the previous delay ended without a failure.
  */
 export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;
   factor?: number;
-  /** Fraction of random jitter added, 0..1. */
+  /** Fraction of random stretch added to each delay, 0..1. */
   jitter?: number;
   /** After this long without a failure, the next failure starts afresh. */
   resetAfterMs?: number;
@@ -16,36 +18,53 @@ export interface BackoffOptions {
 
 export class Backoff {
   private readonly o: Required<BackoffOptions>;
-  private current = 0;
-  private lastFailure = -Infinity;
+  /** The un-jittered delay of the last failure; 0 when fresh. */
+  private base = 0;
+  /** When the last delay ended: health is measured from there. */
+  private healthySince = -Infinity;
 
   constructor(opts: BackoffOptions = {}) {
     this.o = {
-      initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.5, resetAfterMs: 120_000,
+      initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.25, resetAfterMs: 120_000,
       now: Date.now, random: Math.random, ...opts,
     };
   }
 
-  /** The delay before the next attempt after a failure. */
+  /** The delay before the next attempt after a retryable failure. */
   next(): number {
-    const now = this.o.now();
-    if (now - this.lastFailure > this.o.resetAfterMs) this.current = 0;
-    this.lastFailure = now;
-    this.current = this.current === 0 ? this.o.initialMs : Math.min(this.current * this.o.factor, this.o.maxMs);
-    const jittered = this.current * (1 + this.o.jitter * this.o.random());
-    return Math.min(Math.round(jittered), this.o.maxMs);
+    this.resetIfHealthy();
+    this.base = this.base === 0 ? this.o.initialMs : Math.min(this.base * this.o.factor, this.o.maxMs);
+    return this.delay();
   }
 
-  /** The capped delay, for failures that should not be hammered (401/403/404). */
+  /**
+   * The delay at the cap, for failures that should not be hammered
+   * (401/403/404): they are retried every `maxMs` (plus jitter) until healthy.
+   */
   capped(): number {
-    this.lastFailure = this.o.now();
-    this.current = this.o.maxMs;
-    return this.o.maxMs;
+    this.resetIfHealthy();
+    this.base = this.o.maxMs;
+    return this.delay();
+  }
+
+  /** Records a delay chosen elsewhere (Retry-After) so health is measured after it. */
+  waited(ms: number): void {
+    this.healthySince = this.o.now() + ms;
   }
 
   reset(): void {
-    this.current = 0;
-    this.lastFailure = -Infinity;
+    this.base = 0;
+    this.healthySince = -Infinity;
+  }
+
+  private resetIfHealthy(): void {
+    if (this.o.now() - this.healthySince >= this.o.resetAfterMs) this.base = 0;
+  }
+
+  private delay(): number {
+    const ms = Math.round(this.base * (1 + this.o.jitter * this.o.random()));
+    this.healthySince = this.o.now() + ms;
+    return ms;
   }
 }
 

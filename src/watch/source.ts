@@ -13,19 +13,34 @@ export interface ListPage {
   continue?: string;
 }
 
+export interface ListRequest {
+  limit?: number;
+  continue?: string;
+  signal: AbortSignal;
+  /** Should be called whenever bytes arrive; it feeds stall detection. */
+  onBytes?: (n: number) => void;
+}
+
 export interface WatchRequest {
+  /** Opaque; '' means "from now" (never sent by the reflector). */
   resourceVersion: string;
   timeoutSeconds: number;
   signal: AbortSignal;
   /** Must be called whenever bytes arrive; it feeds stall detection. */
   onBytes: (n: number) => void;
-  onMalformed: (message: string) => void;
 }
 
+/**
+ * The seam. `list` resolves with one page or rejects with an ApiError /
+ * ConnectError. `watch` resolves once the watch is established (HTTP 200) and
+ * yields the raw wire events in order; the iteration ends when the stream
+ * ends cleanly and throws when it breaks (StreamError), when a line is not
+ * JSON (MalformedEventError), or when the signal aborts it.
+ */
 export interface ListWatchSource {
   /** The collection, for logs, e.g. /api/v1/namespaces/default/configmaps. */
   readonly description: string;
-  list(opts: { limit?: number; continue?: string; signal: AbortSignal }): Promise<ListPage>;
+  list(req: ListRequest): Promise<ListPage>;
   watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>>;
 }
 
@@ -60,10 +75,10 @@ export class HttpSource implements ListWatchSource {
     return { labelSelector: this.ref.labelSelector || undefined, fieldSelector: this.ref.fieldSelector || undefined };
   }
 
-  async list(opts: { limit?: number; continue?: string; signal: AbortSignal }): Promise<ListPage> {
+  async list(req: ListRequest): Promise<ListPage> {
     const list = await this.client.json<K8sList>('GET', this.path, {
-      query: { ...this.filters(), limit: opts.limit, continue: opts.continue },
-      signal: opts.signal, verb: 'list', resource: this.ref.resource,
+      query: { ...this.filters(), limit: req.limit, continue: req.continue },
+      signal: req.signal, verb: 'list', resource: this.ref.resource, onBytes: req.onBytes,
     });
     return {
       items: list.items ?? [],
@@ -84,6 +99,6 @@ export class HttpSource implements ListWatchSource {
       signal: req.signal, verb: 'watch', resource: this.ref.resource,
     });
     req.onBytes(0);
-    return frames(body, { onBytes: req.onBytes, onMalformed: req.onMalformed }) as AsyncIterable<WireEvent>;
+    return frames(body, { onBytes: req.onBytes, malformed: 'fail' }) as AsyncIterable<WireEvent>;
   }
 }

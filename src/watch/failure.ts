@@ -1,0 +1,77 @@
+/**
+ * Watch failures: the typed errors a list or watch can end with, and their
+ * classification, which the reflector turns into a delay and a next step
+ * (re-watch from the last resource version, or relist).
+ */
+import { ApiError, ConnectError } from '../kube/api-error.js';
+import { CmwatchError } from '../util/errors.js';
+import { formatDuration } from '../util/duration.js';
+
+/** No byte arrived for the stall timeout. */
+export class StallError extends CmwatchError {
+  constructor(ms: number, what = 'watch') {
+    super('E_STALL', `${what} stalled: no bytes for ${formatDuration(ms)}`);
+    this.name = 'StallError';
+  }
+}
+
+/** The watch ended cleanly too soon, having delivered nothing. */
+export class EarlyCloseError extends CmwatchError {
+  constructor(ms: number) {
+    super('E_EARLY_CLOSE', `watch closed after ${formatDuration(ms)} having delivered nothing`);
+    this.name = 'EarlyCloseError';
+  }
+}
+
+/** A line of the stream is not JSON, or not a {"type","object"} event. */
+export class MalformedEventError extends CmwatchError {
+  constructor(detail: string) {
+    super('E_MALFORMED', `malformed watch event: ${detail}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** The connection broke after the watch started (reset, closed mid-stream). */
+export class StreamError extends CmwatchError {
+  constructor(message: string, cause?: unknown) {
+    super('E_STREAM', message, { cause });
+    this.name = 'StreamError';
+  }
+}
+
+export type FailureKind =
+  /** 410 Expired/Gone: the resource version is too old; relist. */
+  | 'expired'
+  /** Inactivity: re-watch at once. */
+  | 'stall'
+  /** Back off, then retry the same step. */
+  | 'early_close' | 'malformed' | 'throttled' | 'server' | 'network'
+  /** 401/403/404: retry at the capped backoff, or exit with --exit-on-error. */
+  | 'permanent'
+  /** Anything else (400, 422, a line too long...): back off, then relist. */
+  | 'other';
+
+export interface Failure {
+  kind: FailureKind;
+  /** A short machine-readable reason for logs and counters, e.g. http_503. */
+  reason: string;
+  /** The server's Retry-After, if any. */
+  retryAfterMs?: number;
+}
+
+export function classifyFailure(err: unknown): Failure {
+  if (err instanceof ApiError) {
+    const reason = `http_${err.status}`;
+    if (err.expired) return { kind: 'expired', reason: 'expired' };
+    if (err.status === 429) return { kind: 'throttled', reason, retryAfterMs: err.retryAfterMs };
+    if (err.permanent) return { kind: 'permanent', reason };
+    if (err.status >= 500) return { kind: 'server', reason, retryAfterMs: err.retryAfterMs };
+    return { kind: 'other', reason };
+  }
+  if (err instanceof StallError) return { kind: 'stall', reason: 'stall' };
+  if (err instanceof EarlyCloseError) return { kind: 'early_close', reason: 'early_close' };
+  if (err instanceof MalformedEventError) return { kind: 'malformed', reason: 'malformed' };
+  if (err instanceof ConnectError || err instanceof StreamError) return { kind: 'network', reason: err instanceof ConnectError ? 'connect' : 'stream' };
+  if (err instanceof CmwatchError) return { kind: 'other', reason: err.code.toLowerCase() };
+  return { kind: 'other', reason: 'error' };
+}
