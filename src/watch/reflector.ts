@@ -109,11 +109,12 @@ export class Reflector {
   private malformedCount = 0;
 
   constructor(opts: ReflectorOptions) {
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as ReflectorOptions;
     this.o = {
       contentAnnotations: [], trigger: 'content', pageSize: 500, stallTimeoutMs: 180_000, minWatchMs: 1000,
       timeoutSeconds: randomWatchTimeout, exitOnError: false, now: Date.now, sleep: realSleep,
-      ...opts,
-      backoff: opts.backoff ?? new Backoff({ now: opts.now ?? Date.now }),
+      ...given,
+      backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
     };
   }
 
