@@ -1,0 +1,105 @@
+/**
+ * Per-key change detection, shared by the reflector and `cmwatch replay`.
+ * Only (resourceVersion, content hash) is remembered per key, never the
+ * object. The content is data, binaryData and the selector annotation(s)
+ * (see fingerprint.ts).
+ *
+ * For an event (ADDED/MODIFIED/DELETED) of a known key:
+ *   - the same resource version again is a duplicate: skipped;
+ *   - the same content under trigger "content" is unchanged: skipped;
+ *   - otherwise it is delivered as MODIFIED (or DELETED), whatever the
+ *     wire type said (client-go's informer does the same).
+ * For an event of an unknown key, `unknownKeys` decides:
+ *   - "infer" (the reflector, which listed everything first): ADDED and
+ *     MODIFIED are delivered as ADDED, DELETED is skipped (nothing to delete);
+ *   - "trust" (replay of a recording that may start mid-stream): the event
+ *     is delivered with its own type, and becomes the key's baseline.
+ */
+import { fingerprint } from './fingerprint.js';
+import type { K8sObject } from './types.js';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export type SkipReason = 'duplicate' | 'unchanged' | 'unknown_delete';
+export type Detection = { deliver: ChangeType } | { skip: SkipReason };
+
+/** How a listed object compares with what was known. */
+export type ListedAs = 'ADDED' | 'MODIFIED' | 'unchanged' | 'same';
+
+export interface ChangeDetectorOptions {
+  /** Annotations that count as content. */
+  contentAnnotations?: readonly string[];
+  /** "content" skips events whose content did not change; "any" delivers every new resource version. */
+  trigger?: 'content' | 'any';
+  unknownKeys?: 'infer' | 'trust';
+}
+
+interface Known {
+  rv: string;
+  hash: string;
+}
+
+export class ChangeDetector {
+  private readonly known = new Map<string, Known>();
+  private readonly annotations: readonly string[];
+  private readonly trigger: 'content' | 'any';
+  private readonly unknownKeys: 'infer' | 'trust';
+
+  constructor(o: ChangeDetectorOptions = {}) {
+    this.annotations = o.contentAnnotations ?? [];
+    this.trigger = o.trigger ?? 'content';
+    this.unknownKeys = o.unknownKeys ?? 'infer';
+  }
+
+  /** How many keys are known. */
+  get size(): number {
+    return this.known.size;
+  }
+
+  has(key: string): boolean {
+    return this.known.has(key);
+  }
+
+  /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
+  remember(key: string, obj: K8sObject): void {
+    this.known.set(key, { rv: obj.metadata?.resourceVersion ?? '', hash: fingerprint(obj, this.annotations) });
+  }
+
+  /** One event: records it and says whether (and as what) to deliver it. */
+  event(type: ChangeType, key: string, obj: K8sObject): Detection {
+    const rv = obj.metadata?.resourceVersion ?? '';
+    const prev = this.known.get(key);
+    if (type === 'DELETED') {
+      if (!prev && this.unknownKeys === 'infer') return { skip: 'unknown_delete' };
+      this.known.delete(key);
+      return { deliver: 'DELETED' };
+    }
+    if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
+    const hash = fingerprint(obj, this.annotations);
+    this.known.set(key, { rv, hash });
+    if (prev && prev.hash === hash && this.trigger === 'content') return { skip: 'unchanged' };
+    if (prev) return { deliver: 'MODIFIED' };
+    return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED' };
+  }
+
+  /** One object of a relist: records it and says how it differs from what was known. */
+  listed(key: string, obj: K8sObject): ListedAs {
+    const rv = obj.metadata?.resourceVersion ?? '';
+    const hash = fingerprint(obj, this.annotations);
+    const prev = this.known.get(key);
+    this.known.set(key, { rv, hash });
+    if (!prev) return 'ADDED';
+    if (prev.hash !== hash || (this.trigger === 'any' && prev.rv !== rv)) return 'MODIFIED';
+    return prev.rv === rv ? 'same' : 'unchanged';
+  }
+
+  /** After a relist: forgets every key not seen in it and returns them with their last resource version. */
+  sweep(seen: ReadonlySet<string>): Array<{ key: string; rv: string }> {
+    const gone: Array<{ key: string; rv: string }> = [];
+    for (const [key, k] of this.known) {
+      if (seen.has(key)) continue;
+      this.known.delete(key);
+      gone.push({ key, rv: k.rv });
+    }
+    return gone;
+  }
+}
