@@ -25,7 +25,7 @@ import { formatDuration } from '../util/duration.js';
 import type { Logger } from '../util/log.js';
 import { Backoff, sleep as realSleep } from './backoff.js';
 import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type Failure } from './failure.js';
-import { fingerprint } from './fingerprint.js';
+import { ChangeDetector } from './change-detector.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import type { ListWatchSource } from './source.js';
 import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from './types.js';
@@ -77,11 +77,6 @@ export interface ReflectorOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-interface Known {
-  rv: string;
-  hash: string;
-}
-
 /** Consecutive malformed streams at one resource version before relisting. */
 const MALFORMED_BEFORE_RELIST = 3;
 /** An upper bound on a server's Retry-After, in case of a nonsensical value. */
@@ -97,7 +92,8 @@ export class Reflector {
   readonly stats: ReflectorStats = { events: 0, skipped: {}, restarts: {}, relists: 0, malformed: 0 };
   /** The last resource version seen (list, event or bookmark). Opaque. */
   resourceVersion = '';
-  private readonly known = new Map<string, Known>();
+  /** Per key: resource version and content hash (change detection). */
+  private readonly changes: ChangeDetector;
   private readonly o: Required<Omit<ReflectorOptions, 'onSynced' | 'onWatchState'>> & Pick<ReflectorOptions, 'onSynced' | 'onWatchState'>;
   private synced = false;
   /** The resource version of the last list: a watch that expires before passing it backs off. */
@@ -116,11 +112,12 @@ export class Reflector {
       ...given,
       backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
     };
+    this.changes = new ChangeDetector({ contentAnnotations: this.o.contentAnnotations, trigger: this.o.trigger, unknownKeys: 'infer' });
   }
 
   /** How many objects are known. */
   get size(): number {
-    return this.known.size;
+    return this.changes.size;
   }
 
   /**
@@ -281,38 +278,33 @@ export class Reflector {
   }
 
   private applyList(items: K8sObject[], initial: boolean): void {
-    const { log, source, trigger } = this.o;
+    const { log, source } = this.o;
     const seen = new Set<string>();
     let added = 0, modified = 0, deleted = 0, unchanged = 0;
     for (const obj of items) {
       const key = keyOf(obj);
       seen.add(key);
-      const hash = fingerprint(obj, this.o.contentAnnotations);
-      const objRv = obj.metadata?.resourceVersion ?? '';
-      const prev = this.known.get(key);
-      this.known.set(key, { rv: objRv, hash });
+      const diff = this.changes.listed(key, obj);
       if (initial) {
         this.deliver('SYNC', obj, key, 'list');
-      } else if (!prev) {
+      } else if (diff === 'ADDED') {
         added++;
         this.deliver('ADDED', obj, key, 'relist');
-      } else if (prev.hash !== hash || (trigger === 'any' && prev.rv !== objRv)) {
+      } else if (diff === 'MODIFIED') {
         modified++;
         this.deliver('MODIFIED', obj, key, 'relist');
       } else {
         unchanged++;
-        if (prev.rv !== objRv) this.count(this.stats.skipped, 'unchanged');
+        if (diff === 'unchanged') this.count(this.stats.skipped, 'unchanged');
       }
     }
     if (!initial) {
       this.stats.relists++;
-      for (const [key, prev] of this.known) {
-        if (seen.has(key)) continue;
-        this.known.delete(key);
+      for (const { key, rv } of this.changes.sweep(seen)) {
         deleted++;
         // The final state is unknown (client-go's DeletedFinalStateUnknown):
         // only the identity and the last resource version seen are delivered.
-        this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, prev.rv) }, key, 'relist');
+        this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
       }
       log.info(`relisted ${items.length} object(s) from ${source.description}: ${added} added, ${modified} modified, ${deleted} deleted, ${unchanged} unchanged`, { reason: 'relist' });
     } else {
@@ -401,31 +393,16 @@ export class Reflector {
    * MODIFIED, a MODIFIED for an unknown key is an ADDED.
    */
   private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): void {
-    const { log } = this.o;
-    const prev = this.known.get(key);
-    if (wireType === 'DELETED') {
-      if (!prev) {
-        this.count(this.stats.skipped, 'unknown_delete');
-        log.debug(`DELETED ${key} skipped: not known (already delivered)`, { rv });
-        return;
-      }
-      this.known.delete(key);
-      this.deliver('DELETED', obj, key, 'watch');
+    const d = this.changes.event(wireType, key, obj);
+    if ('deliver' in d) {
+      this.deliver(d.deliver, obj, key, 'watch');
       return;
     }
-    if (prev && rv && prev.rv === rv) {
-      this.count(this.stats.skipped, 'duplicate');
-      log.debug(`${wireType} ${key} skipped: resource version ${rv} already seen`, { rv });
-      return;
-    }
-    const hash = fingerprint(obj, this.o.contentAnnotations);
-    this.known.set(key, { rv, hash });
-    if (prev && prev.hash === hash && this.o.trigger === 'content') {
-      this.count(this.stats.skipped, 'unchanged');
-      log.debug(`${wireType} ${key} skipped: content unchanged`, { rv });
-      return;
-    }
-    this.deliver(prev ? 'MODIFIED' : 'ADDED', obj, key, 'watch');
+    this.count(this.stats.skipped, d.skip);
+    const why =
+      d.skip === 'unknown_delete' ? 'not known (already delivered)' :
+      d.skip === 'duplicate' ? `resource version ${rv} already seen` : 'content unchanged';
+    this.o.log.debug(`${wireType} ${key} skipped: ${why}`, { rv });
   }
 }
 
