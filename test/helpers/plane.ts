@@ -1,0 +1,91 @@
+/**
+ * Helpers for end-to-end tests against the real control plane: one to
+ * start it, and small kubectl wrappers for the book's objects.
+ */
+import { startCluster, binDir, type Cluster } from '../cluster/cluster.js';
+
+export type { Cluster };
+
+export async function startPlane(opts: Parameters<typeof startCluster>[0] = {}): Promise<Cluster> {
+  await binDir();
+  const t0 = Date.now();
+  const c = await startCluster({ removeDir: true, ...opts });
+  console.log(`# control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${c.server}`);
+  return c;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (${String(last)})` : ''}`);
+    await sleep(250);
+  }
+}
+
+export interface PodRef {
+  name: string;
+  uid: string;
+}
+
+/** Live (not terminating) pods matching a selector, sorted by name. */
+export async function pods(c: Cluster, ns: string, selector: string): Promise<PodRef[]> {
+  const r = await c.kubectl(['get', 'pods', '-n', ns, '-l', selector, '-o', 'json']);
+  const items = (JSON.parse(r.stdout) as { items: Array<{ metadata: { name: string; uid: string; deletionTimestamp?: string } }> }).items;
+  return items.filter((p) => !p.metadata.deletionTimestamp).map((p) => ({ name: p.metadata.name, uid: p.metadata.uid })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function ensureNamespace(c: Cluster, ns: string): Promise<void> {
+  await c.apply(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+  await eventually(`ServiceAccount ${ns}/default`, async () => (await c.kubectl(['get', 'sa', 'default', '-n', ns], { allowFail: true })).code === 0);
+}
+
+/** The book's setup: a Deployment with `replicas` pods labelled app=NAME, and its ConfigMap annotated with the selector. */
+export async function deployWebapp(c: Cluster, ns: string, name = 'webapp', replicas = 2): Promise<PodRef[]> {
+  await ensureNamespace(c, ns);
+  await c.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: app, image: nginx}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}-config
+  namespace: ${ns}
+  annotations: {k8spatterns.io/podDeleteSelector: "app=${name}"}
+data: {message: "hello"}
+`);
+  return eventually(`${replicas} pods of ${ns}/${name}`, async () => {
+    const p = await pods(c, ns, `app=${name}`);
+    return p.length === replicas ? p : undefined;
+  });
+}
+
+export async function setData(c: Cluster, ns: string, cm: string, message: string): Promise<void> {
+  await c.kubectl(['patch', 'configmap', cm, '-n', ns, '--type=merge', '-p', JSON.stringify({ data: { message } })]);
+}
+
+/** Waits until `replicas` live pods exist none of whose UIDs are in `old`. */
+export async function replaced(c: Cluster, ns: string, selector: string, old: PodRef[], replicas = old.length): Promise<PodRef[]> {
+  const oldUids = new Set(old.map((p) => p.uid));
+  return eventually(`pods ${selector} in ${ns} replaced`, async () => {
+    const p = await pods(c, ns, selector);
+    return p.length === replicas && p.every((x) => !oldUids.has(x.uid)) ? p : undefined;
+  });
+}
