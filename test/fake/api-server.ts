@@ -43,8 +43,11 @@ export type Fault =
   | { kind: 'status'; status: number; reason?: string; retryAfter?: string; on?: 'watch' | 'list'; plain?: boolean }
   /** Deliver the backlog then close the stream cleanly. */
   | { kind: 'close' }
-  /** Send the first N bytes of the backlog, then reset the TCP connection. */
-  | { kind: 'reset'; afterBytes: number }
+  /**
+   * Send part of the backlog, then reset the TCP connection: the first
+   * `afterBytes` bytes, or `afterEvents` whole events and half of the next.
+   */
+  | { kind: 'reset'; afterBytes?: number; afterEvents?: number }
   /** Send headers, then nothing, forever. */
   | { kind: 'stall' }
   /** An in-stream ERROR event (a Status) as the first thing in the stream. */
@@ -84,6 +87,8 @@ export class FakeApiServer {
   rv = 100;
   readonly objects: Record<Resource, Map<string, Obj>> = { configmaps: new Map(), pods: new Map() };
   readonly history: HistoryEntry[] = [];
+  /** Every change ever made, never compacted: what tests check deliveries against. */
+  readonly journal: HistoryEntry[] = [];
   /** Watches from a resource version older than this get 410. */
   compactedBelow = 0;
   readonly mutations: RecordedRequest[] = [];
@@ -94,6 +99,8 @@ export class FakeApiServer {
   /** Send a BOOKMARK every N ms to open watches (0: never). */
   bookmarkEveryMs = 0;
   private readonly watchers = new Set<Watcher>();
+  /** Watches made silent by stallWatches(): open, never written to again. */
+  private readonly silent = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
   private uidSeq = 0;
   private bookmarkTimer: NodeJS.Timeout | undefined;
@@ -119,6 +126,7 @@ export class FakeApiServer {
   async stop(): Promise<void> {
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     for (const w of this.watchers) w.res.destroy();
+    for (const w of this.silent) w.res.destroy();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -137,6 +145,40 @@ export class FakeApiServer {
   resetWatches(): void {
     for (const w of this.watchers) w.res.socket?.resetAndDestroy?.() ?? w.res.destroy();
     this.watchers.clear();
+  }
+
+  /** Makes every open watch silent: the connection stays open, no byte is sent again. */
+  stallWatches(): void {
+    for (const w of this.watchers) this.silent.add(w);
+    this.watchers.clear();
+  }
+
+  /** Sends an in-stream ERROR (a Status) on every open watch, then ends it. */
+  errorWatches(code: number, reason: string, message = `injected ${code}`): void {
+    for (const w of this.watchers) {
+      this.write(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code } });
+      w.res.end();
+    }
+    this.watchers.clear();
+  }
+
+  /** Writes raw text (e.g. a malformed line) on every open watch. */
+  writeRaw(text: string): void {
+    for (const w of this.watchers) w.res.write(text);
+  }
+
+  /**
+   * Runs `fn` with every open watch corked, so its events leave in one flush
+   * (as the API server does when its event channel is busy).
+   */
+  batch(fn: () => void): void {
+    const corked = [...this.watchers];
+    for (const w of corked) w.res.cork();
+    try {
+      fn();
+    } finally {
+      for (const w of corked) w.res.uncork();
+    }
   }
 
   setBookmarks(everyMs: number): void {
@@ -208,6 +250,7 @@ export class FakeApiServer {
   private emit(resource: Resource, type: HistoryEntry['type'], obj: Obj): void {
     const entry = { rv: Number(obj.metadata.resourceVersion), resource, type, obj };
     this.history.push(entry);
+    this.journal.push(entry);
     for (const w of this.watchers) {
       if (this.visible(w, entry)) this.write(w, { type, object: obj });
     }
@@ -355,8 +398,14 @@ export class FakeApiServer {
       for (const e of this.history) if (e.rv > from && this.visible(w, e)) backlog.push({ type: e.type, object: e.obj });
     }
     if (fault?.kind === 'reset') {
-      const text = backlog.map((e) => JSON.stringify(e) + '\n').join('');
-      res.write(text.slice(0, fault.afterBytes), () => res.socket?.resetAndDestroy?.() ?? res.destroy());
+      const lines = backlog.map((e) => JSON.stringify(e) + '\n');
+      let n = fault.afterBytes ?? 0;
+      if (fault.afterEvents !== undefined) {
+        n = lines.slice(0, fault.afterEvents).join('').length;
+        const next = lines[fault.afterEvents];
+        if (next) n += Math.floor(next.length / 2);
+      }
+      res.write(lines.join('').slice(0, n), () => res.socket?.resetAndDestroy?.() ?? res.destroy());
       return;
     }
     for (const e of backlog) this.write(w, e);
