@@ -115,7 +115,7 @@ mod_after="$(kib_of "$gomodcache")"
 gocache_after="$(kib_of "$gocache")"
 bin_kib="$(du -sk "$tmp" | awk '{print $1}')"
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
-sizes="$(cd "$tmp" && for b in "${bins[@]}"; do printf '%s %s; ' "$b" "$(mib "$(du -k "$b" | awk '{print $1}')")"; done)"
+sizes="$(cd "$tmp" && for b in "${bins[@]}"; do printf '%s %s\n' "$b" "$(mib "$(du -k "$b" | awk '{print $1}')")"; done | paste -sd, - | sed 's/,/, /g')"
 
 cost="$(cat <<EOF
 # Cluster binaries: build cost

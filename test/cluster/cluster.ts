@@ -268,6 +268,7 @@ class Component {
   child: ChildProcess | undefined;
   exited: Promise<number | null> = Promise.resolve(null);
   private exitCode: number | null | undefined;
+  private exitHow = '';
 
   constructor(
     readonly name: string,
@@ -302,11 +303,13 @@ class Component {
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? -1 : null);
+        this.exitHow = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         live.delete(child);
         resolve(code);
       });
       child.on('error', (err) => {
         this.exitCode = -1;
+        this.exitHow = `failed to spawn: ${err.message}`;
         live.delete(child);
         try {
           appendLog(this.logFile, `spawn error: ${err.message}\n`);
@@ -344,7 +347,7 @@ class Component {
   }
 
   failure(what: string, lines: number): Error {
-    const state = this.running ? 'still running' : `exited with code ${this.exitCode}`;
+    const state = this.running ? 'still running' : this.exitHow;
     return new Error(
       `${this.name} ${what} (${state}); command: ${this.bin} ${this.args.join(' ')}\n` +
         `--- last ${lines} lines of ${this.logFile} ---\n${fileTail(this.logFile, lines)}`,
@@ -518,6 +521,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     `--cert-dir=${pki}`,
     `--tls-cert-file=${path.join(pki, 'apiserver.crt')}`,
     `--tls-private-key-file=${path.join(pki, 'apiserver.key')}`,
+    // also publishes kube-system/extension-apiserver-authentication, which the
+    // controller manager's delegated authentication waits for
+    `--client-ca-file=${caFile}`,
     '--service-cluster-ip-range=10.0.0.0/24',
     '--authorization-mode=RBAC',
     `--token-auth-file=${tokensFile}`,
