@@ -157,6 +157,22 @@ test('compactEtcd compacts etcd history at the current revision', async () => {
   assert.match(body, /compacted/, `a read below the compacted revision fails: ${res.status} ${body}`);
 });
 
+test('after compaction and an apiserver restart, a watch from an old resourceVersion gets an in-stream 410', async () => {
+  await c.kubectl(['create', 'configmap', 'old', '--from-literal=v=0']);
+  const rv = (await c.kubectl(['get', 'cm', 'old', '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
+  await c.kubectl(['label', 'cm', 'old', 'bump=1']);
+  await c.compactEtcd();
+  // A warm watch cache still serves the old resourceVersion; a fresh one cannot.
+  await c.killApiserver();
+  await c.startApiserver();
+  const r = await c.kubectl(['get', '--raw', `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=5`]);
+  const ev = JSON.parse(r.stdout.trim().split('\n')[0]!);
+  assert.equal(ev.type, 'ERROR');
+  assert.equal(ev.object.code, 410);
+  assert.equal(ev.object.reason, 'Expired');
+  assert.match(ev.object.message, /too old resource version/);
+});
+
 test('stop() leaves no process of this cluster behind', async () => {
   const dir = c.dir;
   assert.ok((await pgrep(dir)).length > 0, 'processes are found by their dir while up');
