@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
+import { addHandlerOptions } from './handler-options.js';
+import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { watchStdout } from './stdout.js';
 
 const EXAMPLES = `
@@ -23,14 +25,30 @@ Examples:
   # Print events as NDJSON for jq
   cmwatch -A -o json | jq -c '{type, name: .object.metadata.name}'
 
-Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error,
-            3 API refused with --exit-on-error, 4 handlers killed at shutdown.
+  # Develop a handler on a laptop: record real events, replay them, no cluster
+  cmwatch -n web -o json --on SYNC,ADDED,MODIFIED,DELETED > events.ndjson
+  cmwatch replay events.ndjson --exec ./my-handler.sh
+
+Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error (replay: also
+            malformed lines skipped), 3 API refused with --exit-on-error,
+            4 handlers killed at shutdown, 5 replay: a handler finally failed.
 `;
 
 function version(): string {
   const require = createRequire(import.meta.url);
   return (require('../../../package.json') as { version: string }).version;
 }
+
+const REPLAY_HELP = `
+Each line is one event, {"type":…,"object":…}, type SYNC, ADDED, MODIFIED or
+DELETED, as \`cmwatch -o json\` prints them. A malformed line is reported with
+its line number and skipped. Replay waits for every handler run, retries
+included, before it exits.
+
+Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
+            skipped, 4 handlers killed at shutdown, 5 a handler finally failed
+            (after its retries), 1 the file could not be read.
+`;
 
 export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>): Command {
   const program = new Command('cmwatch');
@@ -43,19 +61,11 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .configureOutput({ outputError: () => {} });
 
   const watch = (cmd: Command) =>
-    addWatchOptions(cmd)
+    addHandlerOptions(addWatchOptions(cmd))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
-      .option('--exec <cmd>', 'run this handler for each event (repeatable; split without a shell)', (v: string, p: string[] = []) => [...p, v])
-      .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', 'MODIFIED')
       .option('--action <name>', 'built-in action: delete-pods (the book\'s controller)')
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', 'with --action delete-pods: log what would be deleted, delete nothing')
-      .option('--concurrency <n>', 'handler runs at once across keys', '4')
-      .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
-      .option('--max-retries <n>', 'retries of a failing handler before giving up on that change', '5')
-      .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', '60s')
-      .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', '5s')
-      .option('--shutdown-grace <duration>', 'how long running handlers may finish after SIGTERM/SIGINT', '30s')
       .addHelpText('after', EXAMPLES)
       .action(async (flags: RawWatchFlags) => {
         const cfg = buildConfig(flags);
@@ -64,6 +74,14 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
 
   watch(program);
   watch(program.command('watch').description('watch ConfigMaps and run handlers (the default command)'));
+  addReplayOptions(
+    program.command('replay').description('feed recorded events through the filters, change detection, queue and handlers, with no cluster'),
+  )
+    .addHelpText('after', REPLAY_HELP)
+    .action(async (file: string, flags: RawReplayFlags) => {
+      const cfg = buildReplayConfig(file, flags);
+      process.exitCode = await run('replay', cfg);
+    });
   return program;
 }
 
@@ -90,6 +108,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   watchStdout(() => root.abort());
 
   const program = buildProgram(async (cmd, cfg) => {
+    if (cmd === 'replay') {
+      const { runReplay } = await import('./run-replay.js');
+      return runReplay(cfg as Parameters<typeof runReplay>[0], root.signal);
+    }
     const { runWatch } = await import('./run-watch.js');
     return runWatch(cfg as Parameters<typeof runWatch>[0], root.signal);
   });

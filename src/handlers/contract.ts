@@ -20,7 +20,13 @@ export function selectorOf(obj: WatchEvent['object'], annotations: readonly stri
   return undefined;
 }
 
-export function handlerEnv(ev: WatchEvent, o: ContractOptions): Record<string, string> {
+/**
+ * The handler's environment: the one cmwatch was started with, minus any
+ * inherited CMWATCH_* variable, plus the CMWATCH_* contract. Nothing else is
+ * added: no credential ever reaches a handler through cmwatch.
+ * `attempt` is 1 for the first run of an event, 2 for its first retry, ...
+ */
+export function handlerEnv(ev: WatchEvent, o: ContractOptions, attempt = 1): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.baseEnv ?? process.env)) {
     if (v !== undefined && !k.startsWith('CMWATCH_')) env[k] = v;
@@ -31,6 +37,7 @@ export function handlerEnv(ev: WatchEvent, o: ContractOptions): Record<string, s
   env.CMWATCH_NAME = m.name ?? '';
   env.CMWATCH_RESOURCE_VERSION = m.resourceVersion ?? '';
   env.CMWATCH_SERVER = o.server;
+  env.CMWATCH_ATTEMPT = String(attempt);
   const sel = selectorOf(ev.object, o.selectorAnnotations);
   if (sel !== undefined) env.CMWATCH_SELECTOR = sel;
   return env;

@@ -1,22 +1,33 @@
 /**
- * Turns one queued event into handler runs: every --exec handler in order,
- * then the built-in action. Maps exit codes to queue outcomes:
- *   0 → done; 75 (EX_TEMPFAIL) → retry without counting; any other → retry.
+ * Turns one queued event into handler runs: every handler in order (see
+ * HandlerSet), then the built-in action. The first handler that does not
+ * succeed ends the chain, and the retry runs the whole chain again.
+ *
+ * Exit codes (see docs/writing-handlers.md):
+ *   0                → done;
+ *   75 (EX_TEMPFAIL) → temporary failure: retried with backoff, not counted
+ *                      against --max-retries;
+ *   anything else, a signal, a timeout, or a program that cannot be
+ *   started     → failed: retried with backoff, counted.
  */
 import type { Logger } from '../util/log.js';
-import type { Outcome } from '../queue/work-queue.js';
+import type { Attempt, Outcome } from '../queue/work-queue.js';
 import type { WatchEvent } from '../watch/types.js';
-import { handlerEnv, handlerStdin, type ContractOptions } from './contract.js';
-import { runHandler, type HandlerSpec } from './exec-runner.js';
+import { oneLine } from '../util/errors.js';
 import { formatDuration } from '../util/duration.js';
+import { handlerEnv, handlerStdin, type ContractOptions } from './contract.js';
+import { runHandler } from './exec-runner.js';
+import type { HandlerSet } from './handler-set.js';
 
 export const EXIT_TEMPFAIL = 75;
 
+export type RunKind = 'ok' | 'failed' | 'temporary' | 'timeout' | 'killed';
+
 export interface DispatcherOptions {
-  handlers: HandlerSpec[];
+  handlers: HandlerSet;
   /** The built-in action, if any; returns ok=false to retry. */
   action?: (ev: WatchEvent, key: string) => Promise<{ ok: boolean; reason?: string }>;
-  /** Event types the --exec handlers run on (--on). */
+  /** Event types the handlers run on (--on). */
   handlersOn: ReadonlySet<string>;
   /** Event types the action fires on. */
   actionOn: ReadonlySet<string>;
@@ -24,53 +35,73 @@ export interface DispatcherOptions {
   log: Logger;
   timeoutMs: number;
   killGraceMs: number;
-  /** Aborted when the shutdown grace runs out: running handlers are killed. */
+  /** Aborted when the shutdown grace runs out: running handlers are killed, none is started. */
   kill: AbortSignal;
-  onRun?: (handler: string, result: 'ok' | 'failed' | 'timeout' | 'killed', seconds: number) => void;
+  maxLineBytes?: number;
+  maxOutputBytes?: number;
+  onRun?: (handler: string, result: RunKind, seconds: number) => void;
 }
 
-export function makeDispatcher(o: DispatcherOptions) {
-  return async (key: string, ev: WatchEvent): Promise<Outcome> => {
-    if (o.handlers.length > 0 && o.handlersOn.has(ev.type)) {
-      const env = handlerEnv(ev, o.contract);
+export type Worker = (key: string, ev: WatchEvent, attempt: Attempt) => Promise<Outcome>;
+
+export function makeDispatcher(o: DispatcherOptions): Worker {
+  return async (key, ev, attempt) => {
+    if (o.handlers.configured && o.handlersOn.has(ev.type)) {
+      let specs;
+      try {
+        specs = o.handlers.list();
+      } catch (err) {
+        o.log.error(`${oneLine(err)}; ${key} will be retried`, { key });
+        return { kind: 'failed', reason: oneLine(err) };
+      }
+      const env = handlerEnv(ev, o.contract, attempt.number);
       const stdin = handlerStdin(ev);
-      for (const h of o.handlers) {
-        const r = await runHandler(h, { stdin, env, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill });
-        const fields = { handler: h.name, key, exit: r.code ?? undefined, signal: r.signal ?? undefined };
+      for (const h of specs) {
+        if (o.kill.aborted) return { kind: 'failed', reason: 'shutting down' };
+        const r = await runHandler(h, {
+          stdin, env, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill,
+          maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes,
+        });
+        // The message names handler and key; JSON logs carry the details as fields.
+        const fields = o.log.format === 'json'
+          ? { handler: h.name, key, exit: r.code ?? undefined, signal: r.signal ?? undefined, attempt: attempt.number }
+          : attempt.number > 1 ? { attempt: attempt.number } : undefined;
         const took = formatDuration(r.durationMs);
+        const seconds = r.durationMs / 1000;
         if (r.spawnError) {
-          o.onRun?.(h.name, 'failed', r.durationMs / 1000);
+          o.onRun?.(h.name, 'failed', seconds);
           o.log.error(`[${h.name} ${key}] could not start ${h.argv[0]}: ${r.spawnError}`, fields);
-          return { kind: 'retry', reason: `${h.name}: ${r.spawnError}` };
+          return { kind: 'failed', reason: `${h.name}: ${r.spawnError}` };
         }
         if (r.killed) {
-          o.onRun?.(h.name, 'killed', r.durationMs / 1000);
+          o.onRun?.(h.name, 'killed', seconds);
           o.log.error(`[${h.name} ${key}] killed at shutdown after ${took}`, fields);
-          return { kind: 'retry', reason: `${h.name} killed` };
+          return { kind: 'failed', reason: `${h.name} killed at shutdown` };
         }
         if (r.timedOut) {
-          o.onRun?.(h.name, 'timeout', r.durationMs / 1000);
-          o.log.error(`[${h.name} ${key}] timed out after ${took}`, { ...fields, reason: 'timeout' });
-          return { kind: 'retry', reason: `${h.name} timed out` };
+          o.onRun?.(h.name, 'timeout', seconds);
+          o.log.error(`[${h.name} ${key}] timed out after ${took}`, fields);
+          return { kind: 'failed', reason: `${h.name} timed out after ${formatDuration(o.timeoutMs)}` };
         }
         if (r.code === 0) {
-          o.onRun?.(h.name, 'ok', r.durationMs / 1000);
+          o.onRun?.(h.name, 'ok', seconds);
           o.log.info(`[${h.name} ${key}] exit 0 in ${took}`, fields);
           continue;
         }
-        o.onRun?.(h.name, 'failed', r.durationMs / 1000);
         if (r.code === EXIT_TEMPFAIL) {
+          o.onRun?.(h.name, 'temporary', seconds);
           o.log.warn(`[${h.name} ${key}] exit ${EXIT_TEMPFAIL} (temporary failure) in ${took}`, fields);
-          return { kind: 'requeue', reason: `${h.name} exit ${EXIT_TEMPFAIL}` };
+          return { kind: 'temporary', reason: `${h.name} exit ${EXIT_TEMPFAIL}` };
         }
+        o.onRun?.(h.name, 'failed', seconds);
         const why = r.code === null ? `signal ${r.signal}` : `exit ${r.code}`;
         o.log.error(`[${h.name} ${key}] ${why} in ${took}`, fields);
-        return { kind: 'retry', reason: `${h.name} ${why}` };
+        return { kind: 'failed', reason: `${h.name} ${why}` };
       }
     }
     if (o.action && o.actionOn.has(ev.type)) {
       const r = await o.action(ev, key);
-      if (!r.ok) return { kind: 'retry', reason: r.reason ?? 'action failed' };
+      if (!r.ok) return { kind: 'failed', reason: r.reason ?? 'action failed' };
     }
     return { kind: 'ok' };
   };

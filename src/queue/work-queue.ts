@@ -1,13 +1,20 @@
 /**
  * A keyed work queue with client-go workqueue semantics:
- * - stingy: work added for a key while it waits or runs coalesces into one
- *   follow-up run with the latest item (or, with coalesce off, every item is
- *   kept in order);
+ * - stingy: an item added for a key that is waiting or running coalesces
+ *   into one follow-up run with the latest item (with coalescing off, every
+ *   item is kept and run in order);
  * - never concurrent: a key is handled by at most one run at a time;
  * - bounded: at most `concurrency` runs across keys;
- * - rate-limited retries: per-key exponential backoff, a newer item replaces
- *   a pending retry, success forgets the failures, and after `maxRetries`
- *   failed retries the key is given up until its next change.
+ * - rate-limited retries: a failed item is retried after a per-key
+ *   exponential backoff (baseDelayMs doubling, capped at maxDelayMs). A
+ *   temporary failure is retried the same way without counting against
+ *   maxRetries. After maxRetries counted retries the item is given up; the
+ *   key's next item starts afresh. A newer item for the key replaces a
+ *   pending retry (and a retry is not scheduled at all when a newer item is
+ *   already waiting). Success forgets the failures.
+ *
+ * Retry state lives with the item, not the key: a new item always starts
+ * with a clean count.
  */
 import type { Logger } from '../util/log.js';
 import { formatDuration } from '../util/duration.js';
@@ -16,37 +23,67 @@ import { formatDuration } from '../util/duration.js';
 export type Outcome =
   | { kind: 'ok' }
   /** Failed: retry with backoff, counting against maxRetries. */
-  | { kind: 'retry'; reason: string }
+  | { kind: 'failed'; reason: string }
   /** Temporary failure: retry with backoff without counting. */
-  | { kind: 'requeue'; reason: string };
+  | { kind: 'temporary'; reason: string };
+
+export interface Attempt {
+  /** 1 for the first run of an item, 2 for its first retry, ... */
+  number: number;
+  /** Counted failures so far. */
+  failures: number;
+}
 
 export interface WorkQueueOptions<T> {
-  worker: (key: string, item: T, attempt: number) => Promise<Outcome>;
+  worker: (key: string, item: T, attempt: Attempt) => Promise<Outcome>;
   log: Logger;
+  /** Runs at once across keys (default 4). */
   concurrency?: number;
+  /** Coalesce items per key into the latest (default true). */
   coalesce?: boolean;
+  /** Counted retries before an item is given up (default 5). */
   maxRetries?: number;
+  /** First retry delay (default 1 s); it doubles with each retry. */
   baseDelayMs?: number;
+  /** Retry delay cap (default 5 min). */
   maxDelayMs?: number;
-  /** Called when a key is given up after its retries. */
+  /** Called when an item is given up after its retries. */
   onGiveUp?: (key: string, item: T, reason: string) => void;
 }
 
-interface KeyState<T> {
-  items: T[];
-  running: boolean;
-  queued: boolean;
+interface Entry<T> {
+  item: T;
+  /** Counted failures. */
   failures: number;
-  retryTimer?: NodeJS.Timeout;
-  /** The item waiting for its retry (not yet in items). */
-  retryItem?: T;
+  /** All failures, counted or not: the backoff exponent. */
+  attempts: number;
+}
+
+interface KeyState<T> {
+  /** Entries waiting to run, oldest first. */
+  pending: Entry<T>[];
+  running: boolean;
+  /** In the ready list. */
+  queued: boolean;
+  retry?: { timer: NodeJS.Timeout; entry: Entry<T> };
 }
 
 export interface DrainResult {
-  /** Runs still going when the grace period ended. */
+  /** Keys whose run was still going when the grace period ended. */
   running: string[];
-  /** Keys with work that never started. */
+  /** Keys with work that never started (waiting, or waiting for a retry). */
   dropped: string[];
+}
+
+export interface QueueStats {
+  added: number;
+  runs: number;
+  ok: number;
+  failed: number;
+  retries: number;
+  givenUp: number;
+  coalesced: number;
+  superseded: number;
 }
 
 export class WorkQueue<T> {
@@ -55,55 +92,67 @@ export class WorkQueue<T> {
   private readonly ready: string[] = [];
   private active = 0;
   private closed = false;
-  private idleWaiters: Array<() => void> = [];
-  readonly stats = { runs: 0, ok: 0, failed: 0, givenUp: 0, coalesced: 0 };
+  private waiters: Array<{ when: () => boolean; resolve: () => void }> = [];
+  readonly stats: QueueStats = { added: 0, runs: 0, ok: 0, failed: 0, retries: 0, givenUp: 0, coalesced: 0, superseded: 0 };
 
   constructor(opts: WorkQueueOptions<T>) {
     this.o = { concurrency: 4, coalesce: true, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 300_000, ...opts };
+    if (!(this.o.concurrency >= 1)) throw new RangeError('concurrency must be >= 1');
   }
 
-  /** Items waiting or running. */
-  get depth(): number {
-    let n = this.active;
-    for (const s of this.keys.values()) n += s.items.length;
-    return n;
-  }
-
+  /** Runs going now. */
   get running(): number {
     return this.active;
   }
 
-  add(key: string, item: T): void {
-    if (this.closed) return;
+  /** Keys with any work: running, waiting, or waiting for a retry. */
+  get busyKeys(): number {
+    return this.keys.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The delay before retry number n (1-based) of an item. */
+  backoff(n: number): number {
+    return Math.min(this.o.baseDelayMs * 2 ** Math.max(0, n - 1), this.o.maxDelayMs);
+  }
+
+  /** Adds an item for a key; returns false (and drops it) once the queue is closed. */
+  add(key: string, item: T): boolean {
+    if (this.closed) return false;
+    this.stats.added++;
     const s = this.state(key);
-    if (s.retryTimer) {
-      // A newer change replaces the pending retry and starts afresh.
-      clearTimeout(s.retryTimer);
-      s.retryTimer = undefined;
-      if (this.o.coalesce) s.retryItem = undefined;
-      else if (s.retryItem !== undefined) { s.items.unshift(s.retryItem); s.retryItem = undefined; }
-      s.failures = 0;
+    if (s.retry) {
+      clearTimeout(s.retry.timer);
+      s.retry = undefined;
+      this.stats.superseded++;
+      this.o.log.debug(`a newer event for ${key} replaces its pending retry`, { key });
     }
-    if (this.o.coalesce) {
-      if (s.items.length > 0) this.stats.coalesced++;
-      s.items.length = 0;
+    const entry: Entry<T> = { item, failures: 0, attempts: 0 };
+    if (this.o.coalesce && s.pending.length > 0) {
+      s.pending[s.pending.length - 1] = entry;
+      this.stats.coalesced++;
+    } else {
+      s.pending.push(entry);
     }
-    s.items.push(item);
     this.enqueue(key, s);
     this.pump();
+    return true;
   }
 
   private state(key: string): KeyState<T> {
     let s = this.keys.get(key);
     if (!s) {
-      s = { items: [], running: false, queued: false, failures: 0 };
+      s = { pending: [], running: false, queued: false };
       this.keys.set(key, s);
     }
     return s;
   }
 
   private enqueue(key: string, s: KeyState<T>): void {
-    if (!s.running && !s.queued && s.items.length > 0) {
+    if (!s.running && !s.queued && s.pending.length > 0) {
       s.queued = true;
       this.ready.push(key);
     }
@@ -115,102 +164,115 @@ export class WorkQueue<T> {
       const s = this.keys.get(key);
       if (!s) continue;
       s.queued = false;
-      if (s.running || s.items.length === 0) continue;
-      const item = s.items.shift()!;
+      const entry = s.pending.shift();
+      if (s.running || !entry) continue;
       s.running = true;
       this.active++;
-      void this.run(key, s, item);
+      void this.run(key, s, entry);
     }
-    this.checkIdle();
+    this.notify();
   }
 
-  private async run(key: string, s: KeyState<T>, item: T): Promise<void> {
+  private async run(key: string, s: KeyState<T>, entry: Entry<T>): Promise<void> {
     this.stats.runs++;
     let outcome: Outcome;
     try {
-      outcome = await this.o.worker(key, item, s.failures);
+      outcome = await this.o.worker(key, entry.item, { number: entry.attempts + 1, failures: entry.failures });
     } catch (err) {
-      outcome = { kind: 'retry', reason: err instanceof Error ? err.message : String(err) };
+      outcome = { kind: 'failed', reason: err instanceof Error ? err.message : String(err) };
     }
     s.running = false;
     this.active--;
-    if (outcome.kind === 'ok') {
-      this.stats.ok++;
-      s.failures = 0;
-    } else {
+    if (outcome.kind === 'ok') this.stats.ok++;
+    else {
       this.stats.failed++;
-      this.retry(key, s, item, outcome);
+      this.afterFailure(key, s, entry, outcome);
     }
-    if (s.items.length === 0 && !s.retryTimer && !s.running && s.failures === 0) this.keys.delete(key);
+    if (!s.running && !s.retry && s.pending.length === 0) this.keys.delete(key);
     else this.enqueue(key, s);
     this.pump();
   }
 
-  private retry(key: string, s: KeyState<T>, item: T, outcome: Exclude<Outcome, { kind: 'ok' }>): void {
-    if (this.closed) return;
-    if (this.o.coalesce && s.items.length > 0) {
-      // A newer change arrived during the run: it replaces the retry.
-      s.failures = 0;
-      this.o.log.debug(`handler for ${key} failed (${outcome.reason}); a newer change replaces the retry`, { key });
+  private afterFailure(key: string, s: KeyState<T>, entry: Entry<T>, outcome: Exclude<Outcome, { kind: 'ok' }>): void {
+    const { log } = this.o;
+    if (this.closed) {
+      log.debug(`handler for ${key} failed during shutdown (${outcome.reason}); not retried`, { key });
       return;
     }
-    if (outcome.kind === 'retry') s.failures++;
-    if (outcome.kind === 'retry' && s.failures > this.o.maxRetries) {
+    if (s.pending.length > 0) {
+      this.stats.superseded++;
+      log.warn(`handler for ${key} failed (${outcome.reason}); not retried: a newer event for ${key} is next`, { key, reason: 'superseded' });
+      return;
+    }
+    entry.attempts++;
+    if (outcome.kind === 'failed') entry.failures++;
+    if (entry.failures > this.o.maxRetries) {
       this.stats.givenUp++;
-      this.o.log.error(`giving up on ${key} after ${s.failures} failed attempts: ${outcome.reason}; its next change starts afresh`, { key, reason: 'gave_up' });
-      s.failures = 0;
-      this.o.onGiveUp?.(key, item, outcome.reason);
+      const tries = entry.attempts === 1 ? '1 attempt' : `${entry.attempts} attempts`;
+      log.error(`giving up on ${key} after ${tries}: ${outcome.reason}; its next change starts afresh`, { key, reason: 'gave_up' });
+      this.o.onGiveUp?.(key, entry.item, outcome.reason);
       return;
     }
-    const exp = Math.max(0, s.failures - 1);
-    const delay = Math.min(this.o.baseDelayMs * 2 ** exp, this.o.maxDelayMs);
-    this.o.log.warn(`handler for ${key} failed (${outcome.reason}); retry ${outcome.kind === 'retry' ? `${s.failures}/${this.o.maxRetries}` : '(not counted)'} in ${formatDuration(delay)}`, { key, reason: outcome.kind === 'retry' ? 'failed' : 'temporary' });
-    s.retryItem = item;
-    s.retryTimer = setTimeout(() => {
-      s.retryTimer = undefined;
-      const it = s.retryItem;
-      s.retryItem = undefined;
-      if (it !== undefined) s.items.unshift(it);
+    const delay = this.backoff(entry.attempts);
+    this.stats.retries++;
+    const which = outcome.kind === 'failed' ? `retry ${entry.failures}/${this.o.maxRetries}` : 'retry (temporary failure, not counted)';
+    log.warn(`handler for ${key} failed (${outcome.reason}); ${which} in ${formatDuration(delay)}`, {
+      key, reason: outcome.kind === 'failed' ? 'failed' : 'temporary', attempt: entry.attempts,
+    });
+    const timer = setTimeout(() => {
+      if (s.retry?.entry !== entry) return;
+      s.retry = undefined;
+      s.pending.unshift(entry);
       this.enqueue(key, s);
       this.pump();
     }, delay);
+    s.retry = { timer, entry };
   }
 
-  private checkIdle(): void {
-    if (this.active === 0 && (this.closed || this.ready.length === 0)) {
-      const w = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const f of w) f();
-    }
+  private notify(): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) (w.when() ? w.resolve() : keep.push(w));
+    this.waiters = keep;
   }
 
-  /** Resolves when nothing is running and nothing is ready (retries may still be pending). */
-  idle(): Promise<void> {
-    if (this.active === 0 && this.ready.length === 0) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+  private until(when: () => boolean): Promise<void> {
+    if (when()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ when, resolve }));
+  }
+
+  /** Resolves when no key has any work left: nothing running, waiting or waiting for a retry. */
+  settled(): Promise<void> {
+    return this.until(() => this.active === 0 && (this.keys.size === 0 || this.closed));
   }
 
   /**
-   * Stops intake and starting new runs; waits up to graceMs for running ones.
-   * Returns what was still running and what was dropped.
+   * Closes the queue: no new items, no new runs, pending retries cancelled.
+   * Waits up to graceMs for running ones. Returns what was still running
+   * and the keys whose queued work was dropped. May be called again to wait
+   * once more (e.g. after killing the runs).
    */
   async drain(graceMs: number): Promise<DrainResult> {
-    this.closed = true;
     const dropped: string[] = [];
-    for (const [key, s] of this.keys) {
-      if (s.retryTimer) { clearTimeout(s.retryTimer); s.retryTimer = undefined; }
-      if (s.items.length > 0 || s.retryItem !== undefined) dropped.push(key);
-      s.items.length = 0;
-      s.retryItem = undefined;
+    if (!this.closed) {
+      this.closed = true;
+      for (const [key, s] of this.keys) {
+        if (s.retry) clearTimeout(s.retry.timer);
+        if (s.pending.length > 0 || s.retry) dropped.push(key);
+        s.retry = undefined;
+        s.pending.length = 0;
+        s.queued = false;
+        if (!s.running) this.keys.delete(key);
+      }
+      this.ready.length = 0;
     }
-    this.ready.length = 0;
     if (this.active > 0) {
       let t: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((r) => this.idleWaiters.push(r)),
+        this.until(() => this.active === 0),
         new Promise<void>((r) => { t = setTimeout(r, graceMs); }),
       ]);
-      if (t) clearTimeout(t);
+      clearTimeout(t);
     }
     const running = [...this.keys].filter(([, s]) => s.running).map(([k]) => k);
     return { running, dropped };

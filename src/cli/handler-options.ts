@@ -1,0 +1,127 @@
+/**
+ * The handler engine's command-line options, shared by `watch` and
+ * `replay`, and their validation. Every bad value is a UsageError (exit 2)
+ * raised before anything starts.
+ */
+import { Option, type Command } from 'commander';
+import { basename } from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { splitCommand } from '../handlers/command.js';
+import { resolveCommand } from '../handlers/executable.js';
+import { checkExecDir } from '../handlers/exec-dir.js';
+import type { HandlerSpec } from '../handlers/exec-runner.js';
+import { EVENT_TYPES, type EventType } from '../watch/types.js';
+
+export interface HandlerConfig {
+  handlers: HandlerSpec[];
+  execDir: string | undefined;
+  on: Set<EventType>;
+  concurrency: number;
+  coalesce: boolean;
+  maxRetries: number;
+  timeoutMs: number;
+  killGraceMs: number;
+  shutdownGraceMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface RawHandlerFlags {
+  exec?: string[];
+  execDir?: string;
+  on?: string;
+  concurrency?: string;
+  coalesce?: boolean;
+  maxRetries?: string;
+  timeout?: string;
+  killGrace?: string;
+  shutdownGrace?: string;
+  retryBase?: string;
+  retryMax?: string;
+}
+
+/** Node's timers overflow above 2^31-1 ms (24.8 days). */
+export const MAX_DURATION_MS = 24 * 24 * 3_600_000;
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function addHandlerOptions(cmd: Command): Command {
+  return cmd
+    .option('--exec <cmd>', 'run this handler for each event (repeatable, run in the order given; split without a shell)', collect)
+    .option('--exec-dir <dir>', 'run every executable file in DIR for each event, in name order (run-parts style), after --exec handlers')
+    .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', 'MODIFIED')
+    .option('--concurrency <n>', 'handler runs at once across keys', '4')
+    .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
+    .option('--max-retries <n>', 'retries of a failing handler run before giving up on that change', '5')
+    .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', '60s')
+    .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', '5s')
+    .option('--shutdown-grace <duration>', 'how long running handlers may finish after SIGTERM/SIGINT', '30s')
+    // Internal (tests): the retry backoff. The documented behaviour is 1s doubling to 5m.
+    .addOption(new Option('--retry-base <duration>', 'first retry delay').default('1s').hideHelp())
+    .addOption(new Option('--retry-max <duration>', 'retry delay cap').default('5m').hideHelp());
+}
+
+export function parseOn(text: string, allowed: readonly EventType[] = EVENT_TYPES): Set<EventType> {
+  const out = new Set<EventType>();
+  for (const raw of text.split(',')) {
+    const t = raw.trim().toUpperCase();
+    if (!t) continue;
+    if (!(allowed as readonly string[]).includes(t)) {
+      throw new UsageError(`--on: unknown event type "${raw.trim()}"`, `use a comma list of ${allowed.join(', ')}`);
+    }
+    out.add(t as EventType);
+  }
+  if (out.size === 0) throw new UsageError(`--on: no event type in "${text}"`, `use a comma list of ${allowed.join(', ')}`);
+  return out;
+}
+
+export function positiveInt(text: string, flag: string, min = 1): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag}: expected a whole number >= ${min}, got "${text}"`, `e.g. ${flag} ${Math.max(min, 4)}`);
+  }
+  return Number(text);
+}
+
+/** A duration flag within [min, MAX_DURATION_MS]. */
+export function durationFlag(text: string, flag: string, min = 0): number {
+  const ms = parseDuration(text, flag);
+  if (ms < min || ms > MAX_DURATION_MS) {
+    const range = min > 0 ? `between ${formatDuration(min)} and 24 days` : 'at most 24 days';
+    throw new UsageError(`${flag}: "${text}" is out of range`, `give a duration ${range}, e.g. 500ms, 30s, 5m`);
+  }
+  return ms;
+}
+
+/** Splits an --exec command and checks that its program exists and is executable. */
+export function execSpec(cmd: string): HandlerSpec {
+  const argv = splitCommand(cmd);
+  const prog = argv[0]!;
+  const { path, check } = resolveCommand(prog);
+  if (check === 'missing') {
+    throw new UsageError(`--exec: "${prog}" not found${prog.includes('/') ? '' : ' on PATH'}`, 'give the path of an executable file, e.g. --exec ./handler.sh');
+  }
+  if (check === 'not-a-file') throw new UsageError(`--exec: "${path}" is not a file`, 'give the path of an executable file; for a directory of handlers use --exec-dir');
+  if (check === 'not-executable') throw new UsageError(`--exec: "${path}" is not executable`, `chmod +x ${path}`);
+  return { name: basename(prog), argv };
+}
+
+export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
+  const handlers = (f.exec ?? []).map(execSpec);
+  if (f.execDir !== undefined) checkExecDir(f.execDir);
+  const retryBaseMs = durationFlag(f.retryBase ?? '1s', '--retry-base', 1);
+  const retryMaxMs = durationFlag(f.retryMax ?? '5m', '--retry-max', 1);
+  return {
+    handlers,
+    execDir: f.execDir,
+    on: parseOn(f.on ?? 'MODIFIED'),
+    concurrency: positiveInt(f.concurrency ?? '4', '--concurrency'),
+    coalesce: f.coalesce !== false,
+    maxRetries: positiveInt(f.maxRetries ?? '5', '--max-retries', 0),
+    timeoutMs: durationFlag(f.timeout ?? '60s', '--timeout', 1),
+    killGraceMs: durationFlag(f.killGrace ?? '5s', '--kill-grace'),
+    shutdownGraceMs: durationFlag(f.shutdownGrace ?? '30s', '--shutdown-grace'),
+    retryBaseMs,
+    retryMaxMs: Math.max(retryBaseMs, retryMaxMs),
+  };
+}

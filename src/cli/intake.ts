@@ -1,0 +1,39 @@
+/**
+ * What happens to each delivered event, live or replayed: one log line,
+ * the NDJSON line on stdout with -o json, and the handler queue when
+ * anything runs on its type. SYNC (the baseline) is logged at debug level
+ * and printed only when --on includes SYNC.
+ */
+import type { Logger } from '../util/log.js';
+import type { HandlerEngine } from '../handlers/engine.js';
+import { selectorOf } from '../handlers/contract.js';
+import type { EventType, WatchEvent } from '../watch/types.js';
+import { writeStdout } from './stdout.js';
+
+export interface IntakeEvent extends WatchEvent {
+  key: string;
+  via?: string;
+}
+
+export interface IntakeOptions {
+  log: Logger;
+  output: 'text' | 'json';
+  on: ReadonlySet<EventType>;
+  selectorAnnotations: readonly string[];
+  engine: HandlerEngine;
+}
+
+export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void {
+  const { log } = o;
+  return (d) => {
+    const selector = selectorOf(d.object, o.selectorAnnotations);
+    if (d.type === 'SYNC') {
+      if (!o.on.has('SYNC')) return;
+      log.debug(`SYNC ${d.key}`, { selector });
+    } else {
+      log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined });
+    }
+    if (o.output === 'json') writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
+    o.engine.submit(d.key, { type: d.type, object: d.object });
+  };
+}

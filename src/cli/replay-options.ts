@@ -1,0 +1,115 @@
+/**
+ * `cmwatch replay FILE|-`: options and their validation. The filters and
+ * handler options are the watch command's; there is no cluster, so
+ * --server only sets CMWATCH_SERVER for handlers (as it would be live).
+ */
+import { Option, type Command } from 'commander';
+import { accessSync, constants, statSync } from 'node:fs';
+import { UsageError } from '../util/errors.js';
+import { normalizeServer } from '../kube/connection.js';
+import { parseSelector, type Requirement } from '../kube/label-selector.js';
+import type { LogFormat, LogLevel } from '../util/log.js';
+import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
+import { DEFAULT_SERVER, parseSelectorAnnotation, resolveNamespaces } from './options.js';
+
+export interface ReplayConfig extends HandlerConfig {
+  /** A path, or "-" for stdin. */
+  file: string;
+  server: string;
+  /** Undefined: every namespace in the recording. */
+  namespaces: Set<string> | undefined;
+  labelSelector: Requirement[] | undefined;
+  output: 'text' | 'json';
+  selectorAnnotations: string[];
+  trigger: 'content' | 'any';
+  /** Events per second; undefined: full speed. */
+  rate: number | undefined;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+export interface RawReplayFlags extends RawHandlerFlags {
+  server: string;
+  namespace?: string[];
+  allNamespaces?: boolean;
+  selector?: string;
+  output?: string;
+  selectorAnnotation?: string;
+  trigger: string;
+  rate?: string;
+  logLevel: string;
+  logFormat: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function addReplayOptions(cmd: Command): Command {
+  cmd
+    .argument('<file>', 'recorded events, NDJSON as `cmwatch -o json` prints them; "-" reads stdin')
+    .addOption(new Option('--server <url>', 'the API URL handlers get as CMWATCH_SERVER (nothing connects to it)').env('CMWATCH_SERVER').default(DEFAULT_SERVER))
+    .option('-n, --namespace <ns>', 'only events in this namespace (repeatable; default: every namespace in the file)', collect)
+    .option('-A, --all-namespaces', 'events in every namespace (the default for replay)')
+    .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
+    .option('--trigger <mode>', 'content: skip events whose data, binaryData and selector annotation did not change; any: deliver every new resource version', 'content')
+    .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
+    .addOption(new Option('-o, --output <format>', 'also print each delivered event on stdout: json (NDJSON) or text').default('text'))
+    .option('--rate <n>', 'events per second (default: as fast as possible)');
+  return addHandlerOptions(cmd)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['text', 'json']).default('text'));
+}
+
+export function parseRate(text: string): number {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1_000_000) {
+    throw new UsageError(`--rate: expected events per second, a number above 0, got "${text}"`, 'e.g. --rate 10, or --rate 0.5 for one event every 2 seconds; omit it for full speed');
+  }
+  return n;
+}
+
+export function checkReplayFile(file: string): void {
+  if (file === '-') return;
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new UsageError(`replay: "${file}" does not exist`, 'give a file recorded with `cmwatch -o json > events.ndjson`, or - for stdin');
+  }
+  if (st.isDirectory()) throw new UsageError(`replay: "${file}" is a directory`, 'give a file of NDJSON events, or - for stdin');
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new UsageError(`replay: "${file}" is not readable`, 'check its permissions');
+  }
+}
+
+export function buildReplayConfig(file: string, f: RawReplayFlags, env: NodeJS.ProcessEnv = process.env): ReplayConfig {
+  const server = normalizeServer(f.server);
+  const namespaces = f.namespace?.length || f.allNamespaces ? resolveNamespaces(f, env) : undefined;
+  let labelSelector: Requirement[] | undefined;
+  if (f.selector !== undefined) {
+    const r = parseSelector(f.selector);
+    if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
+    labelSelector = r.requirements;
+  }
+  const output = (f.output ?? 'text').toLowerCase();
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
+  if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
+  const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
+  const rate = f.rate === undefined ? undefined : parseRate(f.rate);
+  const handlerConfig = buildHandlerConfig(f);
+  checkReplayFile(file);
+  return {
+    ...handlerConfig,
+    file,
+    server,
+    namespaces: namespaces ? new Set(namespaces) : undefined,
+    labelSelector,
+    output,
+    selectorAnnotations,
+    trigger: f.trigger,
+    rate,
+    logLevel: f.logLevel as LogLevel,
+    logFormat: f.logFormat as LogFormat,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The handler engine: the keyed work queue feeding the dispatcher, and the
+ * shutdown that drains it. `cmwatch watch` and `cmwatch replay` both use it,
+ * so a replayed event meets exactly the queue and handlers a live one does.
+ */
+import type { Logger } from '../util/log.js';
+import { formatDuration } from '../util/duration.js';
+import { oneLine } from '../util/errors.js';
+import { WorkQueue, type QueueStats } from '../queue/work-queue.js';
+import type { WatchEvent } from '../watch/types.js';
+import type { ContractOptions } from './contract.js';
+import { makeDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { HandlerSet } from './handler-set.js';
+import type { HandlerSpec } from './exec-runner.js';
+
+export interface EngineOptions {
+  execs: HandlerSpec[];
+  execDir?: string;
+  action?: DispatcherOptions['action'];
+  handlersOn: ReadonlySet<string>;
+  actionOn: ReadonlySet<string>;
+  contract: ContractOptions;
+  log: Logger;
+  timeoutMs: number;
+  killGraceMs: number;
+  concurrency: number;
+  coalesce: boolean;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxLineBytes?: number;
+  maxOutputBytes?: number;
+}
+
+export interface ShutdownResult {
+  /** Keys whose handlers had to be killed after the shutdown grace. */
+  killed: string[];
+  /** Keys whose queued work never started. */
+  dropped: string[];
+}
+
+export class HandlerEngine {
+  readonly handlers: HandlerSet;
+  private readonly queue: WorkQueue<WatchEvent>;
+  private readonly kill = new AbortController();
+  private readonly log: Logger;
+
+  constructor(private readonly o: EngineOptions) {
+    this.log = o.log;
+    this.handlers = new HandlerSet(o.execs, o.execDir, o.log);
+    const dispatch = makeDispatcher({
+      handlers: this.handlers, action: o.action, handlersOn: o.handlersOn, actionOn: o.actionOn,
+      contract: o.contract, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
+      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes,
+    });
+    this.queue = new WorkQueue<WatchEvent>({
+      worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce,
+      maxRetries: o.maxRetries, baseDelayMs: o.retryBaseMs, maxDelayMs: o.retryMaxMs,
+    });
+  }
+
+  /** Logs the handlers that will run (reading --exec-dir once), warning when there are none. */
+  announce(): void {
+    if (!this.handlers.configured) return;
+    const on = [...this.o.handlersOn].join(',');
+    let names: string[];
+    try {
+      names = this.handlers.list().map((h) => h.name);
+    } catch (err) {
+      this.log.error(oneLine(err));
+      return;
+    }
+    if (names.length === 0) this.log.warn(`no executable handler in --exec-dir ${this.handlers.execDir}; events will run nothing until one is added`);
+    else this.log.info(`handlers on ${on}, in order: ${names.join(', ')}`);
+  }
+
+  /** True if anything (a handler or the action) runs on this event type. */
+  wants(type: string): boolean {
+    return (this.handlers.configured && this.o.handlersOn.has(type)) || (this.o.action !== undefined && this.o.actionOn.has(type));
+  }
+
+  get stats(): Readonly<QueueStats> {
+    return this.queue.stats;
+  }
+
+  /** Queues the event for its key if anything runs on its type; false if not queued. */
+  submit(key: string, ev: WatchEvent): boolean {
+    if (!this.wants(ev.type)) return false;
+    return this.queue.add(key, ev);
+  }
+
+  /** Resolves when all work, retries included, is done or given up. */
+  settled(): Promise<void> {
+    return this.queue.settled();
+  }
+
+  /**
+   * Stops intake, lets running handlers finish for up to graceMs, then kills
+   * them (SIGTERM to their process groups, SIGKILL after the kill grace) and
+   * waits for them to be gone. Logs what was dropped and what was killed.
+   */
+  async shutdown(graceMs: number): Promise<ShutdownResult> {
+    const { log } = this;
+    const busy = this.queue.running;
+    if (busy > 0) log.info(`shutting down: waiting up to ${formatDuration(graceMs)} for ${busy} running handler run(s)`);
+    const d = await this.queue.drain(graceMs);
+    if (d.dropped.length > 0) {
+      log.warn(`shutdown: dropped queued work that had not started for ${d.dropped.length} key(s): ${d.dropped.join(', ')}`, { reason: 'dropped' });
+    }
+    if (d.running.length > 0) {
+      log.error(`shutdown: killing handlers still running after ${formatDuration(graceMs)}: ${d.running.join(', ')}`, { reason: 'killed' });
+      this.kill.abort();
+      const after = await this.queue.drain(this.o.killGraceMs + 5000);
+      if (after.running.length > 0) log.error(`shutdown: handlers for ${after.running.join(', ')} did not end after SIGKILL`);
+    } else if (busy > 0) {
+      log.info('shutdown: all running handlers finished');
+    }
+    return { killed: d.running, dropped: d.dropped };
+  }
+}

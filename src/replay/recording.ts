@@ -1,0 +1,90 @@
+/**
+ * Reading a recording for `cmwatch replay`: NDJSON, one `{"type","object"}`
+ * event per line, as `cmwatch -o json` prints it. The type is SYNC, ADDED,
+ * MODIFIED or DELETED and the object a ConfigMap with a metadata.name.
+ * BOOKMARK lines (from a raw API watch stream) are ignored; blank lines too.
+ * Any other line is malformed: it is reported with its line number, and the
+ * caller decides what to do (replay skips it and exits 2 at the end).
+ * Lines are read with bounded memory: a line longer than maxLineBytes is
+ * malformed and is not buffered whole.
+ */
+import { EVENT_TYPES, type EventType, type K8sObject, type WatchEvent } from '../watch/types.js';
+import { MAX_LINE_BYTES } from '../watch/ndjson.js';
+
+export type RecordedLine =
+  | { line: number; event: WatchEvent }
+  | { line: number; ignored: string }
+  | { line: number; error: string };
+
+/** Validates one parsed line; returns the event or why it is not one. */
+export function toEvent(value: unknown): WatchEvent | { ignored: string } | { error: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'not a JSON object' };
+  const v = value as { type?: unknown; object?: unknown };
+  if (typeof v.type !== 'string') return { error: 'no "type" string' };
+  if (v.type === 'BOOKMARK') return { ignored: 'BOOKMARK' };
+  if (!(EVENT_TYPES as readonly string[]).includes(v.type)) {
+    return { error: `unknown event type "${v.type.slice(0, 40)}" (expected ${EVENT_TYPES.join(', ')})` };
+  }
+  if (!v.object || typeof v.object !== 'object' || Array.isArray(v.object)) return { error: 'no "object"' };
+  const obj = v.object as K8sObject;
+  const m = obj.metadata;
+  if (!m || typeof m !== 'object' || typeof m.name !== 'string' || m.name === '') return { error: 'the object has no metadata.name' };
+  if (m.namespace !== undefined && typeof m.namespace !== 'string') return { error: 'metadata.namespace is not a string' };
+  return { type: v.type as EventType, object: obj };
+}
+
+function parseLine(text: string): WatchEvent | { ignored: string } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { error: `not JSON (${(err as Error).message})` };
+  }
+  return toEvent(value);
+}
+
+export async function* readRecording(input: AsyncIterable<Buffer | string>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<RecordedLine> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  let line = 0;
+
+  function* flush(): Generator<RecordedLine> {
+    line++;
+    if (tooLong) {
+      yield { line, error: `line longer than ${maxLineBytes} bytes` };
+    } else {
+      const text = Buffer.concat(parts, size).toString('utf8').trim();
+      if (text !== '') {
+        const r = parseLine(text);
+        yield 'type' in r ? { line, event: r } : { line, ...r };
+      }
+    }
+    parts = [];
+    size = 0;
+    tooLong = false;
+  }
+
+  for await (const chunk of input) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = b.indexOf(0x0a, start);
+      const end = nl === -1 ? b.length : nl;
+      if (!tooLong && end > start) {
+        if (size + (end - start) > maxLineBytes) {
+          tooLong = true;
+          parts = [];
+          size = 0;
+        } else {
+          parts.push(Buffer.from(b.subarray(start, end)));
+          size += end - start;
+        }
+      }
+      if (nl === -1) break;
+      yield* flush();
+      start = nl + 1;
+    }
+  }
+  if (size > 0 || tooLong) yield* flush();
+}
