@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
+import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions } from './handler-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { watchStdout } from './stdout.js';
@@ -74,6 +75,12 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
 
   watch(program);
   watch(program.command('watch').description('watch ConfigMaps and run handlers (the default command)'));
+  addEventsOptions(program.command('events').description('print ConfigMap events on stdout, one JSON line each, with resume, relist and dedupe'))
+    .addHelpText('after', EVENTS_HELP)
+    .action(async (flags: RawEventsFlags) => {
+      const cfg = buildEventsConfig(flags);
+      process.exitCode = await run('events', cfg);
+    });
   addReplayOptions(
     program.command('replay').description('feed recorded events through the filters, change detection, queue and handlers, with no cluster'),
   )
@@ -108,6 +115,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   watchStdout(() => root.abort());
 
   const program = buildProgram(async (cmd, cfg) => {
+    if (cmd === 'events') {
+      const { runEvents } = await import('./run-events.js');
+      return runEvents(cfg as Parameters<typeof runEvents>[0], root.signal);
+    }
     if (cmd === 'replay') {
       const { runReplay } = await import('./run-replay.js');
       return runReplay(cfg as Parameters<typeof runReplay>[0], root.signal);

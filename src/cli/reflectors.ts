@@ -1,0 +1,57 @@
+/**
+ * Runs the reflectors of `watch` and `events`: one per namespace (or one for
+ * all namespaces), sharing a client and a delivery callback. A fatal error in
+ * one (a 401/403/404 with --exit-on-error) stops the others, is logged as one
+ * line and becomes the exit code; otherwise they run until the signal aborts.
+ */
+import type { KubeClient } from '../kube/client.js';
+import { oneLine } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
+import type { Logger } from '../util/log.js';
+import { Reflector, type Delivery } from '../watch/reflector.js';
+import { HttpSource } from '../watch/source.js';
+
+export interface ReflectorsConfig {
+  namespaces: string[] | undefined;
+  labelSelector: string | undefined;
+  selectorAnnotations: readonly string[];
+  trigger: 'content' | 'any';
+  stallTimeoutMs: number;
+  exitOnError: boolean;
+}
+
+/** Resolves with the exit code: 0 after the signal aborted, else the fatal error's. */
+export async function runReflectors(
+  cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: (d: Delivery) => void,
+): Promise<number> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (signal.aborted) stop.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const reflectors = (cfg.namespaces ?? [undefined]).map(
+    (namespace) =>
+      new Reflector({
+        source: new HttpSource(client, { resource: 'configmaps', namespace, labelSelector: cfg.labelSelector }),
+        log,
+        signal: stop.signal,
+        onEvent,
+        contentAnnotations: cfg.selectorAnnotations,
+        trigger: cfg.trigger,
+        stallTimeoutMs: cfg.stallTimeoutMs,
+        exitOnError: cfg.exitOnError,
+      }),
+  );
+  let exitCode: number = ExitCode.Ok;
+  await Promise.all(
+    reflectors.map((r) =>
+      r.run().catch((err: unknown) => {
+        if (exitCode !== ExitCode.Ok) return;
+        exitCode = (err as { exitCode?: number }).exitCode ?? ExitCode.Failure;
+        log.error(oneLine(err), { reason: 'fatal' });
+        stop.abort();
+      }),
+    ),
+  );
+  signal.removeEventListener('abort', onAbort);
+  return exitCode;
+}

@@ -1,0 +1,45 @@
+/**
+ * `cmwatch events`: the book's `curl -N …?watch=true` loop done right. One
+ * event per line on stdout in the API's {"type","object"} shape, with the
+ * reflector's resume, relist and dedupe; logs on stderr. It exits 0 when
+ * stdout closes (the reader of the pipe went away) and never prints a stack
+ * trace.
+ */
+import { KubeClient } from '../kube/client.js';
+import { proxyConnection } from '../kube/connection.js';
+import { oneLine } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
+import { Logger } from '../util/log.js';
+import type { Delivery } from '../watch/reflector.js';
+import type { EventsConfig } from './events-options.js';
+import { runReflectors } from './reflectors.js';
+import { stdoutClosed, writeStdout } from './stdout.js';
+
+export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise<number> {
+  const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
+  const crash = (err: unknown) => {
+    process.stderr.write(`cmwatch: unexpected error: ${oneLine(err)}\n`);
+    process.exit(ExitCode.Failure);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  const conn = proxyConnection(cfg.server);
+  const client = new KubeClient(conn);
+  const where = cfg.namespaces ? `namespace${cfg.namespaces.length > 1 ? 's' : ''} ${cfg.namespaces.join(', ')}` : 'all namespaces';
+  log.info(`using ${conn.server} via ${conn.description}; printing ${[...cfg.on].join(',')} events of configmaps in ${where}`);
+
+  const onEvent = (d: Delivery) => {
+    if (!cfg.on.has(d.type) || stdoutClosed()) return;
+    log.debug(`${d.type} ${d.key}`, { via: d.via });
+    writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
+  };
+  try {
+    return await runReflectors(cfg, client, log, signal, onEvent);
+  } finally {
+    await conn.close().catch(() => {});
+    if (stdoutClosed()) log.debug('stdout closed; stopped');
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+  }
+}
