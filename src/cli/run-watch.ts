@@ -4,14 +4,13 @@
  */
 import { KubeClient } from '../kube/client.js';
 import { proxyConnection } from '../kube/connection.js';
-import { Reflector } from '../watch/reflector.js';
-import { HttpSource } from '../watch/source.js';
 import { HandlerEngine } from '../handlers/engine.js';
 import { deletePods } from '../handlers/delete-pods.js';
 import { Logger } from '../util/log.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
+import { runReflectors } from './reflectors.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -42,27 +41,8 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   engine.announce();
   const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
 
-  const reflectors = (cfg.namespaces ?? [undefined]).map(
-    (namespace) =>
-      new Reflector({
-        source: new HttpSource(client, { resource: 'configmaps', namespace, labelSelector: cfg.labelSelector }),
-        log,
-        signal,
-        onEvent,
-        contentAnnotations: cfg.selectorAnnotations,
-        trigger: cfg.trigger,
-        stallTimeoutMs: cfg.stallTimeoutMs,
-        exitOnError: cfg.exitOnError,
-      }),
-  );
-
-  let exitCode: number = ExitCode.Ok;
-  try {
-    await Promise.all(reflectors.map((r) => r.run()));
-  } catch (err) {
-    exitCode = (err as { exitCode?: number }).exitCode ?? ExitCode.Failure;
-    log.error(err instanceof Error ? err.message : String(err));
-  }
+  // A fatal error in one namespace's reflector stops the others (runReflectors).
+  let exitCode = await runReflectors(cfg, client, log, signal, onEvent);
 
   // Shutdown: stop intake, let running handlers finish, then kill the rest.
   const down = await engine.shutdown(cfg.shutdownGraceMs);

@@ -119,6 +119,19 @@ test('events: --exit-on-error makes a 403 fatal: exit 3 and one line naming the 
   noStack(c.stderr.join('\n'));
 });
 
+test('events and watch: with several namespaces, a fatal error in one stops the others (exit 3, no hang)', async () => {
+  for (const cmd of ['events', 'watch']) {
+    await fake();
+    api!.faults.push({ kind: 'status', status: 403, reason: 'Forbidden', on: 'list' });
+    const c = runCli([cmd, '--server', api!.url, '-n', 'default', '-n', 'other', '--exit-on-error']);
+    cli = c;
+    assert.equal(await c.exited, 3, `${cmd}: ${c.stderr.join('\n')}`);
+    assert.equal(c.stderr.filter((l) => /HTTP 403/.test(l)).length, 1, c.stderr.join('\n'));
+    await api!.stop();
+    api = undefined;
+  }
+});
+
 test('events: without --exit-on-error a 403 is logged and retried (RBAC applied later works)', async () => {
   await fake();
   api!.faults.push({ kind: 'status', status: 403, reason: 'Forbidden', on: 'list' });
