@@ -27,7 +27,7 @@ Examples:
   cmwatch -A -o json | jq -c '{type, name: .object.metadata.name}'
 
   # Develop a handler on a laptop: record real events, replay them, no cluster
-  cmwatch -n web -o json --on SYNC,ADDED,MODIFIED,DELETED > events.ndjson
+  cmwatch events -n web --on SYNC,ADDED,MODIFIED,DELETED > events.ndjson
   cmwatch replay events.ndjson --exec ./my-handler.sh
 
 Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error (replay: also
