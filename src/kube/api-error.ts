@@ -4,6 +4,7 @@
  * reason if any, the verb and the URL, and a hint on what to check.
  */
 import { CmwatchError, errnoCode } from '../util/errors.js';
+import { describeTlsFailure } from './tls.js';
 
 export interface K8sStatus {
   kind?: string;
@@ -72,17 +73,26 @@ export class ApiError extends CmwatchError {
 /** A network-level failure: refused, reset, timed out, TLS. */
 export class ConnectError extends CmwatchError {
   readonly url: string;
-  constructor(verb: string, url: string, cause: unknown) {
+  /** The TLS failure code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE), when it is one. */
+  readonly tlsCode: string | undefined;
+  /** `caSource`: where the trusted CA came from (Connection.caSource), for the hint of a TLS failure. */
+  constructor(verb: string, url: string, cause: unknown, caSource?: string) {
+    const tls = describeTlsFailure(cause, url, caSource);
     const code = errnoCode(cause);
     const msg = cause instanceof Error ? cause.message : String(cause);
-    super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
-      hint: code === 'ECONNREFUSED'
-        ? 'nothing listens there: is kubectl proxy running, or is --server right?'
-        : 'check the network path to the API server',
-      cause,
-    });
+    if (tls) {
+      super('E_TLS', `${verb} ${url}: ${tls.what}: ${msg}${msg.includes(tls.code) ? '' : ` [${tls.code}]`}`, { hint: tls.hint, cause });
+    } else {
+      super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
+        hint: code === 'ECONNREFUSED'
+          ? 'nothing listens there: is kubectl proxy running, or is --server right?'
+          : 'check the network path to the API server',
+        cause,
+      });
+    }
     this.name = 'ConnectError';
     this.url = url;
+    this.tlsCode = tls?.code;
   }
 }
 

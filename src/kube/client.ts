@@ -63,7 +63,7 @@ export class KubeClient {
     } catch (cause) {
       // The connection broke while the body was read (reset, aborted).
       if (opts.signal?.aborted) throw cause;
-      throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause);
+      throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause, this.conn.caSource);
     }
     try {
       return JSON.parse(text) as T;
@@ -84,7 +84,8 @@ export class KubeClient {
   private async send(method: string, path: string, opts: RequestOptions, retried = false): Promise<Dispatcher.ResponseData> {
     const url = buildUrl(this.server, path, opts.query);
     const verb = opts.verb ?? defaultVerb(method);
-    const headers: Record<string, string> = { accept: 'application/json', ...(await this.conn.authHeaders()) };
+    const auth = await this.conn.authHeaders();
+    const headers: Record<string, string> = { accept: 'application/json', ...auth };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
@@ -101,11 +102,11 @@ export class KubeClient {
       });
     } catch (cause) {
       if (opts.signal?.aborted) throw cause;
-      throw new ConnectError(verb, url, cause);
+      throw new ConnectError(verb, url, cause, this.conn.caSource);
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = await res.body.text().catch(() => '');
-    if (res.statusCode === 401 && !retried && (await this.conn.refreshAfterUnauthorized())) {
+    if (res.statusCode === 401 && !retried && (await this.conn.refreshAfterUnauthorized(auth))) {
       return this.send(method, path, opts, true);
     }
     let statusObject: K8sStatus | undefined;

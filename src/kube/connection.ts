@@ -11,13 +11,32 @@ export interface Connection {
   /** Base URL without a trailing slash, e.g. http://localhost:8001. */
   readonly server: string;
   readonly dispatcher: Dispatcher;
-  /** Human description for the start-up line, e.g. "kubectl proxy". */
+  /** How the API is reached, for the start-up line, e.g. "kubectl proxy" or "kubeconfig context kind-kind". */
   readonly description: string;
-  /** Headers that authenticate a request (may refresh a credential). */
+  /** Who cmwatch is to the API, e.g. "kind-admin"; undefined when a proxy authenticates for us. Never a secret. */
+  readonly identity?: string;
+  /** Where the trusted CA comes from, for the hint of a TLS failure. */
+  readonly caSource?: string;
+  /**
+   * Headers that authenticate a request (may refresh a credential). The
+   * object returned names the credential: pass it back to
+   * refreshAfterUnauthorized() if the request gets a 401.
+   */
   authHeaders(): Promise<Record<string, string>>;
-  /** Called after a 401, so a rotating credential can be re-read. Returns true if it changed. */
-  refreshAfterUnauthorized(): Promise<boolean>;
+  /**
+   * Called after a 401 to a request sent with `used` (from authHeaders()),
+   * so a rotating credential can be re-read. Returns true if a different
+   * credential is now available and the request is worth retrying once.
+   */
+  refreshAfterUnauthorized(used?: Record<string, string>): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** The start-up line: `using https://127.0.0.1:6443 as kind-admin (kubeconfig context kind-kind)`. */
+export function connectionSummary(conn: Connection): string {
+  return conn.identity !== undefined
+    ? `using ${conn.server} as ${conn.identity} (${conn.description})`
+    : `using ${conn.server} via ${conn.description}`;
 }
 
 /** An Agent that never cuts a long watch: no body timeout; stall detection is ours. */
