@@ -6,17 +6,21 @@
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizeServer } from '../kube/connection.js';
+import type { ConnectionFlags } from '../kube/resolve.js';
 import { parseSelector } from '../kube/label-selector.js';
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
 import type { EventType } from '../watch/types.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
-import { addWatchOptions, parseOn, resolveNamespaces } from './options.js';
+import { addWatchOptions, namespaceDefaulted, parseOn, resolveNamespaces } from './options.js';
+import { buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 
 export interface EventsConfig {
-  server: string;
+  /** How to reach the API: resolved at start by src/kube/resolve.ts. */
+  connection: ConnectionFlags;
   /** undefined: all namespaces. */
   namespaces: string[] | undefined;
+  /** Neither -n, -A nor WATCH_NAMESPACE: the kubeconfig context's (or in-cluster) namespace applies, else "default". */
+  namespaceDefaulted: boolean;
   labelSelector: string | undefined;
   /** The event types printed; SYNC marks the objects that exist at start. */
   on: Set<EventType>;
@@ -29,8 +33,7 @@ export interface EventsConfig {
   logFormat: LogFormat;
 }
 
-export interface RawEventsFlags {
-  server: string;
+export interface RawEventsFlags extends RawConnectionFlags {
   namespace?: string[];
   allNamespaces?: boolean;
   selector?: string;
@@ -57,7 +60,7 @@ export function parseStallTimeout(text: string): number {
 }
 
 export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = process.env): EventsConfig {
-  const server = normalizeServer(f.server);
+  const connection = buildConnectionFlags(f, env);
   const namespaces = resolveNamespaces(f, env);
   if (f.selector !== undefined) {
     const r = parseSelector(f.selector);
@@ -65,7 +68,8 @@ export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = pr
   }
   if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   return {
-    server,
+    connection,
+    namespaceDefaulted: namespaceDefaulted(f, env),
     namespaces,
     labelSelector: f.selector,
     on: parseOn(f.on),

@@ -67,6 +67,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       .option('--action <name>', 'built-in action: delete-pods (the book\'s controller)')
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', 'with --action delete-pods: log what would be deleted, delete nothing')
+      .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .addHelpText('after', EXAMPLES)
       .action(async (flags: RawWatchFlags) => {
         const cfg = buildConfig(flags);

@@ -5,17 +5,23 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizeServer } from '../kube/connection.js';
+import type { ConnectionFlags } from '../kube/resolve.js';
 import { parseSelector, keyError } from '../kube/label-selector.js';
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
+import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 
 export const DEFAULT_SERVER = 'http://localhost:8001';
 
 export interface WatchConfig extends HandlerConfig {
-  server: string;
+  /** How to reach the API: resolved at start by src/kube/resolve.ts. */
+  connection: ConnectionFlags;
+  /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
+  handlerProxy: boolean;
   namespaces: string[] | undefined; // undefined: all namespaces
+  /** Neither -n, -A nor WATCH_NAMESPACE: the kubeconfig context's (or in-cluster) namespace applies, else "default". */
+  namespaceDefaulted: boolean;
   labelSelector: string | undefined;
   output: 'text' | 'json';
   action: 'delete-pods' | undefined;
@@ -32,9 +38,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Options shared by `watch` and `events`. */
 export function addWatchOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--server <url>', 'API server or kubectl proxy URL').env('CMWATCH_SERVER').default(DEFAULT_SERVER))
-    .option('-n, --namespace <ns>', 'namespace to watch (repeatable; default $WATCH_NAMESPACE, else "default")', collect)
+  return addConnectionOptions(cmd)
+    .option('-n, --namespace <ns>', 'namespace to watch (repeatable; default $WATCH_NAMESPACE, else the kubeconfig context\'s, else "default")', collect)
     .option('-A, --all-namespaces', 'watch ConfigMaps in all namespaces')
     .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
     .option('--trigger <mode>', 'content: skip MODIFIED events whose data, binaryData and selector annotation did not change; any: deliver every MODIFIED', 'content')
@@ -62,6 +67,11 @@ export function resolveNamespaces(flags: { namespace?: string[]; allNamespaces?:
   return [...new Set(list)];
 }
 
+/** True when neither -n, -A nor WATCH_NAMESPACE chose the namespaces (resolveNamespaces gave ['default']). */
+export function namespaceDefaulted(flags: { namespace?: string[]; allNamespaces?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return !flags.allNamespaces && !flags.namespace?.length && !env.WATCH_NAMESPACE;
+}
+
 /** --selector-annotation KEY, or both spellings of the book's annotation. */
 export function parseSelectorAnnotation(value: string | undefined): string[] {
   if (value === undefined) return [...DEFAULT_SELECTOR_ANNOTATIONS];
@@ -70,8 +80,8 @@ export function parseSelectorAnnotation(value: string | undefined): string[] {
   return [value];
 }
 
-export interface RawWatchFlags extends RawHandlerFlags {
-  server: string;
+export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags {
+  handlerProxy?: boolean;
   namespace?: string[];
   allNamespaces?: boolean;
   selector?: string;
@@ -87,7 +97,7 @@ export interface RawWatchFlags extends RawHandlerFlags {
 }
 
 export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env): WatchConfig {
-  const server = normalizeServer(f.server);
+  const connection = buildConnectionFlags(f, env);
   const namespaces = resolveNamespaces(f, env);
   if (f.selector !== undefined) {
     const r = parseSelector(f.selector);
@@ -106,8 +116,10 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   const handlerConfig = buildHandlerConfig(f);
   return {
     ...handlerConfig,
-    server,
+    connection,
+    handlerProxy: !!f.handlerProxy,
     namespaces,
+    namespaceDefaulted: namespaceDefaulted(f, env),
     labelSelector: f.selector,
     output,
     action: f.action as 'delete-pods' | undefined,

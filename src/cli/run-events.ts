@@ -6,13 +6,13 @@
  * trace.
  */
 import { KubeClient } from '../kube/client.js';
-import { proxyConnection } from '../kube/connection.js';
 import { oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import { Logger } from '../util/log.js';
 import type { Delivery } from '../watch/reflector.js';
 import type { EventsConfig } from './events-options.js';
 import { runReflectors } from './reflectors.js';
+import { connect } from './connect.js';
 import { stdoutClosed, writeStdout } from './stdout.js';
 
 export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise<number> {
@@ -24,10 +24,17 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
-  const conn = proxyConnection(cfg.server);
+  let connected;
+  try {
+    connected = await connect(cfg, log);
+  } catch (err) {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+    throw err;
+  }
+  const { conn, namespaces } = connected;
   const client = new KubeClient(conn);
-  const where = cfg.namespaces ? `namespace${cfg.namespaces.length > 1 ? 's' : ''} ${cfg.namespaces.join(', ')}` : 'all namespaces';
-  log.info(`using ${conn.server} via ${conn.description}; printing ${[...cfg.on].join(',')} events of configmaps in ${where}`);
+  log.info(`${connected.summary}; printing ${[...cfg.on].join(',')} events of ${connected.where}`);
 
   const onEvent = (d: Delivery) => {
     if (!cfg.on.has(d.type) || stdoutClosed()) return;
@@ -35,7 +42,7 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
   };
   try {
-    return await runReflectors(cfg, client, log, signal, onEvent);
+    return await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent);
   } finally {
     await conn.close().catch(() => {});
     if (stdoutClosed()) log.debug('stdout closed; stopped');

@@ -3,7 +3,7 @@
  * handlers, and drains on shutdown.
  */
 import { KubeClient } from '../kube/client.js';
-import { proxyConnection } from '../kube/connection.js';
+import { startHandlerProxy, type HandlerProxy } from '../kube/handler-proxy.js';
 import { HandlerEngine } from '../handlers/engine.js';
 import { deletePods } from '../handlers/delete-pods.js';
 import { Logger } from '../util/log.js';
@@ -11,13 +11,24 @@ import { ExitCode } from '../util/exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
 import { runReflectors } from './reflectors.js';
+import { connect, handlerBaseEnv } from './connect.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
-  const conn = proxyConnection(cfg.server);
+  const connected = await connect(cfg, log);
+  const { conn, namespaces } = connected;
   const client = new KubeClient(conn);
-  const where = cfg.namespaces ? `namespace${cfg.namespaces.length > 1 ? 's' : ''} ${cfg.namespaces.join(', ')}` : 'all namespaces';
-  log.info(`using ${conn.server} via ${conn.description}; watching configmaps in ${where}`);
+  log.info(`${connected.summary}; watching ${connected.where}`);
+  let handlerProxy: HandlerProxy | undefined;
+  if (cfg.handlerProxy) {
+    try {
+      handlerProxy = await startHandlerProxy(conn, log);
+    } catch (err) {
+      await conn.close().catch(() => {});
+      throw err;
+    }
+    log.info(`handler proxy on ${handlerProxy.url} (handlers get it as CMWATCH_SERVER) → ${conn.server}`);
+  }
 
   const actionOn = new Set<string>(['MODIFIED']);
   const engine = new HandlerEngine({
@@ -28,7 +39,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
       : undefined,
     handlersOn: cfg.on,
     actionOn,
-    contract: { server: conn.server, selectorAnnotations: cfg.selectorAnnotations },
+    contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },
     log,
     timeoutMs: cfg.timeoutMs,
     killGraceMs: cfg.killGraceMs,
@@ -42,11 +53,12 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
 
   // A fatal error in one namespace's reflector stops the others (runReflectors).
-  let exitCode = await runReflectors(cfg, client, log, signal, onEvent);
+  let exitCode = await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent);
 
   // Shutdown: stop intake, let running handlers finish, then kill the rest.
   const down = await engine.shutdown(cfg.shutdownGraceMs);
   if (down.killed.length > 0 && exitCode === ExitCode.Ok) exitCode = ExitCode.HandlersKilled;
+  await handlerProxy?.close().catch(() => {});
   await conn.close().catch(() => {});
   log.debug('stopped');
   return exitCode;
