@@ -6,7 +6,9 @@
  * real server cannot produce on demand.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { parseSelector, type Requirement } from '../../src/kube/label-selector.js';
 
 export interface Obj {
@@ -36,6 +38,18 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body?: unknown;
+  /** Who it authenticated as, when the fake requires authentication: `token:T` or `cert:CN`. */
+  user?: string;
+}
+
+export interface FakeApiServerOptions {
+  /** Serve HTTPS with this key and certificate; with clientCa, ask for client certificates signed by it. */
+  tls?: { key: Buffer | string; cert: Buffer | string; clientCa?: Buffer | string };
+  /**
+   * Require authentication: a bearer token in this list (see validTokens), or
+   * a client certificate signed by tls.clientCa. Anything else gets a 401.
+   */
+  tokens?: string[];
 }
 
 /** A fault applied to the next watch (or list) request. */
@@ -82,7 +96,13 @@ export function matches(reqs: Requirement[] | undefined, labels: Record<string, 
 }
 
 export class FakeApiServer {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
+  /** Bearer tokens accepted now (tests replace it to rotate); undefined: no token check. */
+  validTokens: Set<string> | undefined;
+  /** Requests answered 401 by the authentication check. */
+  readonly unauthorized: RecordedRequest[] = [];
+  private readonly authRequired: boolean;
+  private readonly tlsOn: boolean;
   url = '';
   rv = 100;
   readonly objects: Record<Resource, Map<string, Obj>> = { configmaps: new Map(), pods: new Map() };
@@ -105,12 +125,21 @@ export class FakeApiServer {
   private uidSeq = 0;
   private bookmarkTimer: NodeJS.Timeout | undefined;
 
-  constructor() {
-    this.server = createServer((req, res) => {
+  constructor(opts: FakeApiServerOptions = {}) {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err) => {
         if (!res.headersSent) this.status(res, 500, 'InternalError', String(err));
       });
-    });
+    };
+    this.tlsOn = opts.tls !== undefined;
+    this.validTokens = opts.tokens ? new Set(opts.tokens) : undefined;
+    this.authRequired = opts.tokens !== undefined || opts.tls?.clientCa !== undefined;
+    this.server = opts.tls
+      ? createHttpsServer({
+        key: opts.tls.key, cert: opts.tls.cert,
+        ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+      }, listener)
+      : createServer(listener);
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -119,7 +148,7 @@ export class FakeApiServer {
 
   async start(): Promise<this> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${this.tlsOn ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -281,6 +310,21 @@ export class FakeApiServer {
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
   }
 
+  /** A valid bearer token, else a verified client certificate; undefined if neither. */
+  private identify(req: IncomingMessage): string | undefined {
+    const a = req.headers.authorization;
+    if (a !== undefined) {
+      const t = /^Bearer (.+)$/.exec(a)?.[1];
+      return t !== undefined && this.validTokens?.has(t) ? `token:${t}` : undefined;
+    }
+    const sock = req.socket as TLSSocket;
+    if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
+      const cn = sock.getPeerCertificate()?.subject?.CN;
+      if (cn) return `cert:${cn}`;
+    }
+    return undefined;
+  }
+
   private takeFault(on: 'watch' | 'list'): Fault | undefined {
     const i = this.faults.findIndex((f) => f.kind === 'status' ? (f.on ?? 'watch') === on : on === 'watch');
     return i >= 0 ? this.faults.splice(i, 1)[0] : undefined;
@@ -297,6 +341,13 @@ export class FakeApiServer {
       body = text ? JSON.parse(text) : undefined;
     }
     const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query, body };
+    if (this.authRequired) {
+      rec.user = this.identify(req);
+      if (!rec.user) {
+        this.unauthorized.push(rec);
+        return this.status(res, 401, 'Unauthorized', 'Unauthorized');
+      }
+    }
     this.requests.push(rec);
     if (req.method !== 'GET') this.mutations.push(rec);
 
