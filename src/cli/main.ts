@@ -14,8 +14,12 @@ import { watchStdout } from './stdout.js';
 
 const EXAMPLES = `
 Examples:
-  # The book's controller, through a kubectl proxy on localhost:8001
+  # The book's controller, as the current kubeconfig context (else in-cluster,
+  # else through a kubectl proxy on localhost:8001)
   cmwatch -n default --action delete-pods
+
+  # Another context; handlers reach the API through cmwatch's own proxy
+  cmwatch --context staging --action delete-pods --handler-proxy --exec ./h.sh
 
   # Preview what would be deleted
   cmwatch --action delete-pods --dry-run

@@ -422,7 +422,7 @@ export function resolveKubeconfig(m: MergedKubeconfig, contextFlag?: string, hom
   // user
   const uw = `kubeconfig ${displayPath(user.file, home)}: user "${user.name}" (context "${name}")`;
   if (user.authProvider) {
-    throw new KubeconfigError(`${uw}: auth-provider "${user.authProvider}" is not supported (kubectl removed it too)`, 'use an exec credential plugin, e.g. gke-gcloud-auth-plugin, kubelogin or aws eks get-token');
+    throw new KubeconfigError(`${uw}: auth-provider "${user.authProvider}" is not supported`, 'use an exec credential plugin instead, e.g. kubelogin (OIDC), gke-gcloud-auth-plugin or aws eks get-token');
   }
   if (user.clientCertificate && user.clientCertificateData) {
     throw new KubeconfigError(`${uw}: client-certificate and client-certificate-data are both set`, 'remove one of them');
