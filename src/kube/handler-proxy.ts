@@ -21,7 +21,7 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo, Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
-import { oneLine } from '../util/errors.js';
+import { CmwatchError, oneLine } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { ConnectError } from './api-error.js';
 import type { Connection } from './connection.js';
@@ -124,6 +124,11 @@ export async function startHandlerProxy(conn: Connection, log: Pick<Logger, 'deb
       if (res.headersSent) {
         res.destroy();
         return;
+      }
+      if (err instanceof CmwatchError && !(err instanceof ConnectError)) {
+        // The credential could not be refreshed (an exec plugin failed, a token file vanished).
+        log.warn(`handler proxy: ${oneLine(err)}`);
+        return refuse(res, 502, `cmwatch handler proxy: no credential for the API server: ${err.message}`);
       }
       const e = err instanceof ConnectError ? err : new ConnectError(method.toLowerCase(), url, err, conn.caSource);
       log.warn(`handler proxy: ${oneLine(e)}`);
