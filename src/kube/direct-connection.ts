@@ -28,7 +28,7 @@ export class DirectConnection implements Connection {
   readonly caSource: string | undefined;
   private agent: Agent;
   private agentCert: { cert: Buffer; key: Buffer } | undefined;
-  private readonly retired: Agent[] = [];
+  private readonly retired = new Set<Agent>();
   private readonly tls: TlsSettings | undefined;
   private readonly credentials: CredentialSource;
 
@@ -52,8 +52,9 @@ export class DirectConnection implements Connection {
       const old = this.agent;
       this.agent = tlsAgent({ ...this.tls, cert: c.clientCert.cert, key: c.clientCert.key });
       this.agentCert = c.clientCert;
-      this.retired.push(old);
-      old.close().catch(() => {});
+      this.retired.add(old);
+      // Resolves once the requests in flight on it (watches included) have ended.
+      old.close().catch(() => {}).finally(() => this.retired.delete(old));
     }
     return c.headers;
   }

@@ -253,3 +253,26 @@ test('CMWATCH_SERVER gives way to --kubeconfig/--context; an empty ~/.kube/confi
   const e = cli(['-n', 'default'], { HOME: home });
   assert.match(await e.waitFor(/^using /), /^using http:\/\/localhost:8001 via kubectl proxy/);
 });
+
+test('an exec plugin that hands out a client certificate: the TLS connection uses it', async () => {
+  const pki = await testPki();
+  const a = await fake({ tls: { key: pki.serverKey, cert: pki.serverCert, clientCa: pki.ca } });
+  const dir = tmp();
+  const plugin = writeFile(join(dir, 'cert-plugin.sh'), `#!/usr/bin/env bash
+set -eu
+echo run >> "${dir}/runs"
+jq -n --rawfile c "${pki.clientCertFile}" --rawfile k "${pki.clientKeyFile}" \\
+  '{apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: {clientCertificateData: $c, clientKeyData: $k}}'
+`, 0o755);
+  chmodSync(plugin, 0o755);
+  const kc = kubeconfig(join(dir, 'config'), {
+    server: a.url, cluster: { 'certificate-authority-data': pki.ca.toString('base64') },
+    user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin } },
+  });
+  const c = cli(['--kubeconfig', kc, '-n', 'default']);
+  await c.waitFor(/synced 1 object/);
+  await until(() => a.requests.some((r) => r.query.watch === 'true'), 10_000, 'the watch');
+  assert.ok(a.requests.every((r) => r.user === 'cert:cmwatch-client'), JSON.stringify(a.requests.map((r) => r.user)));
+  assert.equal(readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n').length, 1, 'run once, cached');
+  assert.equal(await c.stop('SIGTERM'), 0);
+});
