@@ -87,7 +87,7 @@ rules:
   console.log(`# without the binding: ${denied}`);
   assert.match(denied, /^error list http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/lp\/configmaps.*: HTTP 403 Forbidden: .*cannot list resource "configmaps"/);
   assert.match(denied, /hint: check RBAC: the identity needs "list" on configmaps/);
-  assert.match(denied, /retrying in 30s/);
+  assert.match(denied, /listing again in 30s/);
   assert.equal(w.child.exitCode, null, 'still running');
 
   await c.apply(`
@@ -129,7 +129,7 @@ test('4. kube-apiserver killed mid-watch and restarted: cmwatch reconnects and h
   assert.equal(w.stderr.filter((l) => /deleted pod restart\//.test(l)).length, 2);
   assert.equal(w.child.exitCode, null, 'no crash');
   assert.deepEqual(w.stderr.filter((l) => /^error /.test(l)), [], 'the outage is a warning, not an error');
-  assert.ok(w.stderr.some((l) => /^warn .*retrying in/.test(l)), 'the outage is logged');
+  assert.ok(w.stderr.some((l) => /^warn .*(re-watching|listing again|relisting).* in \d/.test(l)), 'the outage is logged');
   assert.equal(await w.stop('SIGTERM'), 0);
   await proxy.stop();
 });

@@ -19,12 +19,22 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliRun {
+/** Every child still running when the test process exits is killed, so a failed test cannot leave one behind. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; maxLifeMs?: number } = {}): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1', CMWATCH_SERVER: undefined, WATCH_NAMESPACE: undefined, ...opts.env },
     cwd: opts.cwd ?? ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  // A forgotten child (a test that failed before stopping it) must not keep the test process alive forever.
+  setTimeout(() => child.kill('SIGKILL'), opts.maxLifeMs ?? 300_000).unref();
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   else child.stdin!.end();
   const stdout: string[] = [];
