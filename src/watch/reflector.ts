@@ -150,6 +150,9 @@ export class Reflector {
       }
     } finally {
       this.setUp(false);
+      const st = this.stats;
+      const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+      this.o.log.debug(`watch ${this.o.source.description} stopped: ${st.events} delivered, ${st.relists} relist(s); skipped: ${fmt(st.skipped)}; restarts: ${fmt(st.restarts)}`);
     }
   }
 
