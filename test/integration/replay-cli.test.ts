@@ -108,10 +108,9 @@ test('replay: a handler failure beats malformed lines in the exit status (5), an
   const t0 = Date.now();
   const c = runCli(['replay', '-', '--exec', h, '--rate', '5', '--max-retries', '0'], { input: text });
   assert.equal(await c.exited, 5, c.stderr.join('\n'));
-  const times = lines(join(dir, 'times')).map(Number);
-  assert.equal(times.length, 3);
-  assert.ok(times[2]! - times[0]! >= 350, `paced at 5/s: ${times.map((t) => t - times[0]!)}`);
-  assert.ok(Date.now() - t0 < 10_000);
+  assert.equal(lines(join(dir, 'times')).length, 3);
+  // Paced at 5/s, the third event cannot be dispatched before 400 ms: a lower bound, which load cannot break.
+  assert.ok(Date.now() - t0 >= 400, `paced at 5/s, took ${Date.now() - t0} ms`);
 });
 
 test('replay: SIGTERM stops reading and drains the running handler; exit 0', async () => {
