@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { parseSelector, type Requirement } from '../../src/kube/label-selector.js';
+import { labelsMatch } from '../../src/kube/label-match.js';
 
 export interface Obj {
   apiVersion: string;
@@ -77,22 +78,9 @@ interface Watcher {
   chunking?: 'random';
 }
 
+/** A missing selector matches everything; otherwise as the API server evaluates it. */
 export function matches(reqs: Requirement[] | undefined, labels: Record<string, string> = {}): boolean {
-  if (!reqs) return true;
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = labels[r.key];
-    switch (r.op) {
-      case 'exists': return has;
-      case '!': return !has;
-      case '=': case '==': return has && v === r.values[0];
-      case '!=': return !has || v !== r.values[0];
-      case 'in': return has && r.values.includes(v!);
-      case 'notin': return !has || !r.values.includes(v!);
-      case '>': return has && Number(v) > Number(r.values[0]);
-      case '<': return has && Number(v) < Number(r.values[0]);
-    }
-  });
+  return !reqs || labelsMatch(reqs, labels);
 }
 
 export class FakeApiServer {
