@@ -5,13 +5,12 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { parseDuration } from '../util/duration.js';
 import type { ConnectionFlags } from '../kube/resolve.js';
 import { parseSelector } from '../kube/label-selector.js';
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
 import type { EventType } from '../watch/types.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
-import { addWatchOptions, namespaceDefaulted, parseOn, resolveNamespaces } from './options.js';
+import { addWatchOptions, namespaceDefaulted, parseOn, parseStallTimeout, resolveNamespaces } from './options.js';
 import { buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 
 export interface EventsConfig {
@@ -50,13 +49,6 @@ export const EVENTS_ON_DEFAULT = 'ADDED,MODIFIED,DELETED';
 export function addEventsOptions(cmd: Command): Command {
   return addWatchOptions(cmd)
     .option('--on <types>', 'event types to print: comma list of SYNC, ADDED, MODIFIED, DELETED (SYNC: the objects that exist at start)', EVENTS_ON_DEFAULT);
-}
-
-/** The stall timeout: a positive duration (0 would abort every watch at once). */
-export function parseStallTimeout(text: string): number {
-  const ms = parseDuration(text, '--stall-timeout');
-  if (ms <= 0) throw new UsageError(`--stall-timeout: must be longer than 0, got "${text}"`, 'e.g. --stall-timeout 3m (the default)');
-  return ms;
 }
 
 export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = process.env): EventsConfig {

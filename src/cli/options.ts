@@ -53,6 +53,13 @@ export { parseOn } from './handler-options.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** --stall-timeout: a positive duration (0 would abort every watch at once, in a loop). */
+export function parseStallTimeout(text: string): number {
+  const ms = parseDuration(text, '--stall-timeout');
+  if (ms <= 0) throw new UsageError(`--stall-timeout: must be longer than 0, got "${text}"`, 'e.g. --stall-timeout 3m (the default)');
+  return ms;
+}
+
 export function resolveNamespaces(flags: { namespace?: string[]; allNamespaces?: boolean }, env: NodeJS.ProcessEnv): string[] | undefined {
   if (flags.allNamespaces) {
     if (flags.namespace?.length) throw new UsageError('-A/--all-namespaces and -n/--namespace exclude each other', 'give one of them');
@@ -126,7 +133,7 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     selectorAnnotations,
     dryRun: !!f.dryRun,
     trigger: f.trigger,
-    stallTimeoutMs: parseDuration(f.stallTimeout, '--stall-timeout'),
+    stallTimeoutMs: parseStallTimeout(f.stallTimeout),
     exitOnError: !!f.exitOnError,
     logLevel: f.logLevel as LogLevel,
     logFormat: f.logFormat as LogFormat,

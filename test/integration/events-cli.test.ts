@@ -160,6 +160,10 @@ test('events: bad input is a one-line error with a hint and exit 2', async () =>
     assert.match(c.stderr[0]!, re);
     assert.deepEqual(c.stdout, []);
   }
+  // watch shares the stall-timeout rule: 0 would re-watch in a hot loop.
+  const w = runCli(['watch', '--stall-timeout', '0s']);
+  assert.equal(await w.exited, 2, w.stderr.join('\n'));
+  assert.match(w.stderr.join('\n'), /^cmwatch: --stall-timeout: must be longer than 0, got "0s" \(hint: .*\)$/);
 });
 
 test('events: --help documents the shell loop, SYNC and the exit codes', async () => {
