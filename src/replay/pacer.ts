@@ -9,7 +9,11 @@ export class Pacer {
   private start: number | undefined;
   private n = 0;
 
-  constructor(private readonly ratePerSecond: number | undefined, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ratePerSecond: number | undefined,
+    private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+  ) {}
 
   /** Resolves when the next event is due (at once for the first, or when aborted). */
   async next(signal?: AbortSignal): Promise<void> {
@@ -18,6 +22,6 @@ export class Pacer {
     this.start ??= now;
     const due = this.start + (this.n * 1000) / this.ratePerSecond;
     this.n++;
-    if (due > now) await sleep(due - now, signal);
+    if (due > now) await this.wait(due - now, signal);
   }
 }

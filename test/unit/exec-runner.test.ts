@@ -20,12 +20,9 @@ test('runner: a hung handler is killed at the timeout with its grandchildren (SI
   // `trap '' TERM` is inherited by the background sleep: both ignore SIGTERM.
   const h = script(dir, 'hang.sh', `trap '' TERM\nsleep 30 &\necho $! > "${dir}/gc"\necho $$ > "${dir}/self"\nwait`);
   const { lines, log } = capture();
-  const t0 = Date.now();
   const r = await runHandler({ name: 'hang.sh', argv: [h] }, { ...base, log, timeoutMs: 300, killGraceMs: 300 });
-  const took = Date.now() - t0;
   assert.equal(r.timedOut, true);
-  assert.equal(r.signal, 'SIGKILL');
-  assert.ok(took >= 550 && took < 5000, `took ${took} ms`);
+  assert.equal(r.signal, 'SIGKILL', 'SIGTERM was ignored, so SIGKILL after the grace');
   const gc = Number(readFileSync(join(dir, 'gc'), 'utf8'));
   const self = Number(readFileSync(join(dir, 'self'), 'utf8'));
   assert.equal(alive(self), false, 'handler gone');
@@ -39,10 +36,9 @@ test('runner: a handler that dies on SIGTERM takes its grandchild with it, befor
   const dir = tempDir();
   const h = script(dir, 'slow.sh', `sleep 30 &\necho $! > "${dir}/gc"\nwait`);
   const { log } = capture();
-  const t0 = Date.now();
   const r = await runHandler({ name: 'slow.sh', argv: [h] }, { ...base, log, timeoutMs: 200, killGraceMs: 5000 });
   assert.equal(r.timedOut, true);
-  assert.ok(Date.now() - t0 < 3000, 'no need to wait for SIGKILL');
+  assert.equal(r.signal, 'SIGTERM', 'ended by SIGTERM: no need to wait for SIGKILL');
   assert.equal(alive(Number(readFileSync(join(dir, 'gc'), 'utf8'))), false);
 });
 
