@@ -80,8 +80,13 @@ export class HttpSource implements ListWatchSource {
       query: { ...this.filters(), limit: req.limit, continue: req.continue },
       signal: req.signal, verb: 'list', resource: this.ref.resource, onBytes: req.onBytes,
     });
+    // The API leaves kind and apiVersion out of list items; put them back, so that a
+    // listed object (SYNC, or found by a relist) looks like one from a watch event.
+    const kind = list.kind?.endsWith('List') ? list.kind.slice(0, -4) : undefined;
+    const items = (list.items ?? []).map((it) =>
+      it.kind || !kind ? it : { apiVersion: list.apiVersion, kind, ...it });
     return {
-      items: list.items ?? [],
+      items,
       resourceVersion: list.metadata?.resourceVersion ?? '',
       continue: list.metadata?.continue || undefined,
     };

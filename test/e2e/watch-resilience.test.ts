@@ -62,6 +62,9 @@ test('a watch expired by etcd compaction is relisted, and the changes made meanw
   assert.deepEqual(got[0], { type: 'MODIFIED', name: 'c', data: { v: '2' } });
   assert.deepEqual(got.slice(1).map((e) => `${e.type} ${e.name} ${e.data?.v ?? '-'}`).sort(), ['ADDED d 1', 'DELETED b -', 'MODIFIED a 2']);
   assert.equal(got.length, 4, 'unchanged c is not repeated');
+  const relisted = w.stdout.map((l) => JSON.parse(l)).find((e) => e.object.metadata.name === 'a');
+  assert.equal(relisted.object.kind, 'ConfigMap', 'a listed object carries its kind, like a watched one');
+  assert.equal(relisted.object.apiVersion, 'v1');
 
   // And the watch works again afterwards.
   await api(c, 'PATCH', '/api/v1/namespaces/compact/configmaps/d', { data: { v: '2' } });
