@@ -40,7 +40,16 @@ export interface DispatcherOptions {
   maxLineBytes?: number;
   maxOutputBytes?: number;
   onRun?: (handler: string, result: RunKind, seconds: number) => void;
+  /**
+   * Checked before each handler of the chain and before the action: false
+   * (a standby that lost the lease) ends the chain without starting anything
+   * more.
+   */
+  mayStart?: () => boolean;
 }
+
+/** The `handler` label of the built-in action's runs. */
+export const ACTION_HANDLER_NAME = 'delete-pods';
 
 export type Worker = (key: string, ev: WatchEvent, attempt: Attempt) => Promise<Outcome>;
 
@@ -58,6 +67,7 @@ export function makeDispatcher(o: DispatcherOptions): Worker {
       const stdin = handlerStdin(ev);
       for (const h of specs) {
         if (o.kill.aborted) return { kind: 'failed', reason: 'shutting down' };
+        if (o.mayStart && !o.mayStart()) return notLeader(o, key, h.name);
         const r = await runHandler(h, {
           stdin, env, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill,
           maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes,
@@ -100,9 +110,17 @@ export function makeDispatcher(o: DispatcherOptions): Worker {
       }
     }
     if (o.action && o.actionOn.has(ev.type)) {
+      if (o.mayStart && !o.mayStart()) return notLeader(o, key, ACTION_HANDLER_NAME);
+      const started = Date.now();
       const r = await o.action(ev, key);
+      o.onRun?.(ACTION_HANDLER_NAME, r.ok ? 'ok' : 'failed', (Date.now() - started) / 1000);
       if (!r.ok) return { kind: 'failed', reason: r.reason ?? 'action failed' };
     }
     return { kind: 'ok' };
   };
+}
+
+function notLeader(o: DispatcherOptions, key: string, next: string): Outcome {
+  o.log.warn(`[${next} ${key}] not started: this instance is no longer the leader`, { handler: next, key, reason: 'not_leader' });
+  return { kind: 'failed', reason: 'not the leader' };
 }

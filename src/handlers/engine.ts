@@ -9,7 +9,7 @@ import { oneLine } from '../util/errors.js';
 import { WorkQueue, type QueueStats } from '../queue/work-queue.js';
 import type { WatchEvent } from '../watch/types.js';
 import type { ContractOptions } from './contract.js';
-import { makeDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { makeDispatcher, type DispatcherOptions, type RunKind } from './dispatcher.js';
 import { HandlerSet } from './handler-set.js';
 import type { HandlerSpec } from './exec-runner.js';
 
@@ -30,6 +30,10 @@ export interface EngineOptions {
   retryMaxMs: number;
   maxLineBytes?: number;
   maxOutputBytes?: number;
+  /** Each finished handler run (and action run): for metrics. */
+  onRun?: (handler: string, result: RunKind, seconds: number) => void;
+  /** Start paused (a standby under leader election, until it acquires the lease). */
+  paused?: boolean;
 }
 
 export interface ShutdownResult {
@@ -51,12 +55,40 @@ export class HandlerEngine {
     const dispatch = makeDispatcher({
       handlers: this.handlers, action: o.action, handlersOn: o.handlersOn, actionOn: o.actionOn,
       contract: o.contract, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
-      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes,
+      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
     });
     this.queue = new WorkQueue<WatchEvent>({
       worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce,
       maxRetries: o.maxRetries, baseDelayMs: o.retryBaseMs, maxDelayMs: o.retryMaxMs,
     });
+    if (o.paused) this.queue.pause();
+  }
+
+  /** False while paused (a standby): events are not queued, nothing starts. */
+  get acting(): boolean {
+    return !this.queue.isPaused;
+  }
+
+  /** Work waiting to start (queued or waiting for a retry). */
+  get depth(): number {
+    return this.queue.depth;
+  }
+
+  /**
+   * Stops acting at once (lost the lease): nothing more starts, the work
+   * not yet started is dropped (and logged), runs going are left to finish.
+   */
+  pause(why: string): void {
+    if (!this.acting) return;
+    const busy = this.queue.running;
+    const dropped = this.queue.pause();
+    if (dropped.length > 0) this.log.warn(`${why}: dropped work that had not started for ${dropped.length} key(s): ${dropped.join(', ')}`, { reason: 'dropped' });
+    if (busy > 0) this.log.warn(`${why}: ${busy} handler run(s) already going are left to finish`, { reason: 'not_leader' });
+  }
+
+  /** Acts on events again (acquired the lease). Nothing that arrived while paused is replayed. */
+  resume(): void {
+    this.queue.resume();
   }
 
   /** Logs the handlers that will run (reading --exec-dir once), warning when there are none. */

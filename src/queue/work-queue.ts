@@ -15,6 +15,10 @@
  *
  * Retry state lives with the item, not the key: a new item always starts
  * with a clean count.
+ *
+ * pause() (a standby under leader election) drops the work that has not
+ * started, pending retries included, and starts nothing, accepts nothing and
+ * retries nothing until resume(); runs already going finish.
  */
 import type { Logger } from '../util/log.js';
 import { formatDuration } from '../util/duration.js';
@@ -92,6 +96,7 @@ export class WorkQueue<T> {
   private readonly ready: string[] = [];
   private active = 0;
   private closed = false;
+  private paused = false;
   private waiters: Array<{ when: () => boolean; resolve: () => void }> = [];
   readonly stats: QueueStats = { added: 0, runs: 0, ok: 0, failed: 0, retries: 0, givenUp: 0, coalesced: 0, superseded: 0 };
 
@@ -114,6 +119,17 @@ export class WorkQueue<T> {
     return this.closed;
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Items waiting to start: queued, or waiting for a retry (runs going are not counted). */
+  get depth(): number {
+    let n = 0;
+    for (const s of this.keys.values()) n += s.pending.length + (s.retry ? 1 : 0);
+    return n;
+  }
+
   /** The delay before retry number n (1-based) of an item. */
   backoff(n: number): number {
     return Math.min(this.o.baseDelayMs * 2 ** Math.max(0, n - 1), this.o.maxDelayMs);
@@ -121,7 +137,7 @@ export class WorkQueue<T> {
 
   /** Adds an item for a key; returns false (and drops it) once the queue is closed. */
   add(key: string, item: T): boolean {
-    if (this.closed) return false;
+    if (this.closed || this.paused) return false;
     this.stats.added++;
     const s = this.state(key);
     if (s.retry) {
@@ -159,7 +175,7 @@ export class WorkQueue<T> {
   }
 
   private pump(): void {
-    while (!this.closed && this.active < this.o.concurrency && this.ready.length > 0) {
+    while (!this.closed && !this.paused && this.active < this.o.concurrency && this.ready.length > 0) {
       const key = this.ready.shift()!;
       const s = this.keys.get(key);
       if (!s) continue;
@@ -195,8 +211,8 @@ export class WorkQueue<T> {
 
   private afterFailure(key: string, s: KeyState<T>, entry: Entry<T>, outcome: Exclude<Outcome, { kind: 'ok' }>): void {
     const { log } = this.o;
-    if (this.closed) {
-      log.debug(`handler for ${key} failed during shutdown (${outcome.reason}); not retried`, { key });
+    if (this.closed || this.paused) {
+      log.debug(`handler for ${key} failed during ${this.closed ? 'shutdown' : 'a pause'} (${outcome.reason}); not retried`, { key });
       return;
     }
     if (s.pending.length > 0) {
@@ -246,6 +262,36 @@ export class WorkQueue<T> {
     return this.until(() => this.active === 0 && (this.keys.size === 0 || this.closed));
   }
 
+  /** Drops the work not started (retries included) and starts nothing until resume(). Returns the keys dropped. */
+  pause(): string[] {
+    if (this.paused) return [];
+    this.paused = true;
+    const dropped = this.discardWaiting();
+    this.notify();
+    return dropped;
+  }
+
+  /** Accepts and starts work again after pause(). */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pump();
+  }
+
+  private discardWaiting(): string[] {
+    const dropped: string[] = [];
+    for (const [key, s] of this.keys) {
+      if (s.retry) clearTimeout(s.retry.timer);
+      if (s.pending.length > 0 || s.retry) dropped.push(key);
+      s.retry = undefined;
+      s.pending.length = 0;
+      s.queued = false;
+      if (!s.running) this.keys.delete(key);
+    }
+    this.ready.length = 0;
+    return dropped;
+  }
+
   /**
    * Closes the queue: no new items, no new runs, pending retries cancelled.
    * Waits up to graceMs for running ones. Returns what was still running
@@ -253,18 +299,10 @@ export class WorkQueue<T> {
    * once more (e.g. after killing the runs).
    */
   async drain(graceMs: number): Promise<DrainResult> {
-    const dropped: string[] = [];
+    let dropped: string[] = [];
     if (!this.closed) {
       this.closed = true;
-      for (const [key, s] of this.keys) {
-        if (s.retry) clearTimeout(s.retry.timer);
-        if (s.pending.length > 0 || s.retry) dropped.push(key);
-        s.retry = undefined;
-        s.pending.length = 0;
-        s.queued = false;
-        if (!s.running) this.keys.delete(key);
-      }
-      this.ready.length = 0;
+      dropped = this.discardWaiting();
     }
     if (this.active > 0) {
       let t: NodeJS.Timeout | undefined;
