@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../util/log.js';
 import type { HandlerEngine } from '../handlers/engine.js';
+import type { Recorder } from '../observe/recorder.js';
 import { selectorOf } from '../handlers/contract.js';
 import type { EventType, WatchEvent } from '../watch/types.js';
 import { writeStdout } from './stdout.js';
@@ -21,17 +22,23 @@ export interface IntakeOptions {
   on: ReadonlySet<EventType>;
   selectorAnnotations: readonly string[];
   engine: HandlerEngine;
+  /** Metrics (watch only). */
+  recorder?: Recorder;
 }
 
 export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void {
   const { log } = o;
   return (d) => {
     const selector = selectorOf(d.object, o.selectorAnnotations);
+    o.recorder?.event(d.type);
+    // A standby (leader election) keeps watching but acts on nothing: no replay when it takes over.
+    const standby = !o.engine.acting && o.engine.wants(d.type);
+    if (standby) o.recorder?.skipped('standby');
     if (d.type === 'SYNC') {
       if (!o.on.has('SYNC')) return;
       log.debug(`SYNC ${d.key}`, { selector });
     } else {
-      log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined });
+      log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined, role: standby ? 'standby' : undefined });
     }
     if (o.output === 'json') writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
     o.engine.submit(d.key, { type: d.type, object: d.object });

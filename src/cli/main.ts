@@ -6,9 +6,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
+import { Logger, type Fields, type LogLevel } from '../util/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions } from './handler-options.js';
+import { addObserveOptions } from './observe-options.js';
+import { addLeaderOptions } from './leader-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { watchStdout } from './stdout.js';
 
@@ -66,7 +69,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .configureOutput({ outputError: () => {} });
 
   const watch = (cmd: Command) =>
-    addHandlerOptions(addWatchOptions(cmd))
+    addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd))))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
       .option('--action <name>', 'built-in action: delete-pods (the book\'s controller)')
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
@@ -104,14 +107,20 @@ function usageLine(err: CommanderError): string {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const root = new AbortController();
+  // With --log-format json, main's own lines are JSON records too (once the options are known).
+  let jsonLog: Logger | undefined;
+  const say = (level: 'info' | 'error', text: string, fields?: Fields) => {
+    if (jsonLog) jsonLog[level](text, fields);
+    else process.stderr.write(`${text}\n`);
+  };
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      process.stderr.write(`received ${sig}, shutting down\n`);
+      say('info', `received ${sig}, shutting down`, { reason: 'signal' });
       root.abort();
     } else {
-      process.stderr.write(`received ${sig} again, exiting now\n`);
+      say('error', `received ${sig} again, exiting now`, { reason: 'signal' });
       process.exit(ExitCode.HandlersKilled);
     }
   };
@@ -120,6 +129,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   watchStdout(() => root.abort());
 
   const program = buildProgram(async (cmd, cfg) => {
+    const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
+    if (logFormat === 'json') jsonLog = new Logger({ format: 'json', level: logLevel });
     if (cmd === 'events') {
       const { runEvents } = await import('./run-events.js');
       return runEvents(cfg as Parameters<typeof runEvents>[0], root.signal);
@@ -142,10 +153,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         process.exitCode = ExitCode.Usage;
       }
     } else if (err instanceof CmwatchError) {
-      process.stderr.write(`cmwatch: ${oneLine(err)}\n`);
+      say('error', jsonLog ? oneLine(err) : `cmwatch: ${oneLine(err)}`, { code: err.code });
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`cmwatch: unexpected error: ${oneLine(err)}\n`);
+      say('error', `${jsonLog ? '' : 'cmwatch: '}unexpected error: ${oneLine(err)}`, { reason: 'unexpected' });
       process.exitCode = ExitCode.Failure;
     }
   } finally {

@@ -11,10 +11,12 @@ import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
+import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
+import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
 
 export const DEFAULT_SERVER = 'http://localhost:8001';
 
-export interface WatchConfig extends HandlerConfig {
+export interface WatchConfig extends HandlerConfig, ObserveConfig, LeaderConfig {
   /** How to reach the API: resolved at start by src/kube/resolve.ts. */
   connection: ConnectionFlags;
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
@@ -87,7 +89,7 @@ export function parseSelectorAnnotation(value: string | undefined): string[] {
   return [value];
 }
 
-export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags {
+export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags, RawObserveFlags, RawLeaderFlags {
   handlerProxy?: boolean;
   namespace?: string[];
   allNamespaces?: boolean;
@@ -123,6 +125,8 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   const handlerConfig = buildHandlerConfig(f);
   return {
     ...handlerConfig,
+    ...buildObserveConfig(f),
+    ...buildLeaderConfig(f),
     connection,
     handlerProxy: !!f.handlerProxy,
     namespaces,

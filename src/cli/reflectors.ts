@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/client.js';
 import { oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Logger } from '../util/log.js';
-import { Reflector, type Delivery } from '../watch/reflector.js';
+import { Reflector, type Delivery, type ReflectorOptions } from '../watch/reflector.js';
 import { HttpSource } from '../watch/source.js';
 
 export interface ReflectorsConfig {
@@ -20,9 +20,18 @@ export interface ReflectorsConfig {
   exitOnError: boolean;
 }
 
+/** Optional observers of each reflector (readiness, metrics): `watch` passes them, `events` does not. */
+export interface ReflectorObserver {
+  /** Hooks for the reflector of one namespace (undefined: all namespaces). */
+  hooks(namespace: string | undefined): Pick<ReflectorOptions, 'onSynced' | 'onWatchState'>;
+  /** Each reflector once created (its stats are read at each metrics scrape). */
+  created(reflector: Reflector): void;
+}
+
 /** Resolves with the exit code: 0 after the signal aborted, else the fatal error's. */
 export async function runReflectors(
   cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: (d: Delivery) => void,
+  observer?: ReflectorObserver,
 ): Promise<number> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -39,8 +48,10 @@ export async function runReflectors(
         trigger: cfg.trigger,
         stallTimeoutMs: cfg.stallTimeoutMs,
         exitOnError: cfg.exitOnError,
+        ...observer?.hooks(namespace),
       }),
   );
+  for (const r of reflectors) observer?.created(r);
   let exitCode: number = ExitCode.Ok;
   await Promise.all(
     reflectors.map((r) =>

@@ -1,6 +1,8 @@
 /**
  * `cmwatch` / `cmwatch watch`: composes connection → reflectors → queue →
- * handlers, and drains on shutdown.
+ * handlers, with health and metrics servers and leader election when asked,
+ * and drains on shutdown: handlers finish, then the Lease is released, so a
+ * standby takes over only once this instance has stopped acting.
  */
 import { KubeClient } from '../kube/client.js';
 import { startHandlerProxy, type HandlerProxy } from '../kube/handler-proxy.js';
@@ -12,10 +14,19 @@ import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
 import { runReflectors } from './reflectors.js';
 import { connect, handlerBaseEnv } from './connect.js';
+import { startObservability } from './observability.js';
+import { startLeaderElection } from './leader-election.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
-  const connected = await connect(cfg, log);
+  const observe = await startObservability(cfg, log);
+  let connected;
+  try {
+    connected = await connect(cfg, log);
+  } catch (err) {
+    await observe.close();
+    throw err;
+  }
   const { conn, namespaces } = connected;
   const client = new KubeClient(conn);
   log.info(`${connected.summary}; watching ${connected.where}`);
@@ -25,6 +36,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
       handlerProxy = await startHandlerProxy(conn, log);
     } catch (err) {
       await conn.close().catch(() => {});
+      await observe.close();
       throw err;
     }
     log.info(`handler proxy on ${handlerProxy.url} (handlers get it as CMWATCH_SERVER) → ${conn.server}`);
@@ -48,16 +60,28 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     maxRetries: cfg.maxRetries,
     retryBaseMs: cfg.retryBaseMs,
     retryMaxMs: cfg.retryMaxMs,
+    onRun: (handler, result, seconds) => observe.recorder.handlerRun(handler, result, seconds),
+    // Under leader election nothing runs until the Lease is acquired.
+    paused: cfg.leaderElection !== undefined,
   });
   engine.announce();
-  const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
+  const { recorder } = observe;
+  recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp });
+  recorder.leader(cfg.leaderElection === undefined);
+  const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  const elector = cfg.leaderElection && startLeaderElection({
+    cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, engine, recorder, log,
+  });
 
   // A fatal error in one namespace's reflector stops the others (runReflectors).
-  let exitCode = await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent);
+  let exitCode = await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent, observe.observer);
 
-  // Shutdown: stop intake, let running handlers finish, then kill the rest.
+  // Shutdown: stop intake, let running handlers finish, then kill the rest;
+  // only then give up the Lease (client-go's ReleaseOnCancel contract).
   const down = await engine.shutdown(cfg.shutdownGraceMs);
   if (down.killed.length > 0 && exitCode === ExitCode.Ok) exitCode = ExitCode.HandlersKilled;
+  await elector?.stop();
+  await observe.close();
   await handlerProxy?.close().catch(() => {});
   await conn.close().catch(() => {});
   log.debug('stopped');

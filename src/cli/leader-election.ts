@@ -1,0 +1,71 @@
+/**
+ * `watch --leader-elect`: the Lease's namespace, the elector, and what
+ * leadership switches. The engine starts paused; acquiring the Lease resumes
+ * it, losing it pauses it at once. Events that arrived while this instance
+ * was a standby are not replayed when it takes over: its watch and change
+ * detection were kept current, so only changes after the take-over are acted
+ * on (no restart storm on a leader change).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeClient } from '../kube/client.js';
+import { saDir } from '../kube/resolve.js';
+import type { HandlerEngine } from '../handlers/engine.js';
+import { LeaderElector } from '../leader/elector.js';
+import { LeaseLock } from '../leader/lease-lock.js';
+import type { Recorder } from '../observe/recorder.js';
+import type { Logger } from '../util/log.js';
+import type { LeaderElectionConfig } from './leader-options.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * --lease-namespace, else the pod's namespace (the service account's
+ * namespace file), else the one watched namespace, else the context's, else
+ * "default".
+ */
+export function leaseNamespace(
+  flag: string | undefined, watched: string[] | undefined, contextNamespace: string | undefined, env: NodeJS.ProcessEnv = process.env,
+): { namespace: string; from: string } {
+  if (flag) return { namespace: flag, from: '--lease-namespace' };
+  try {
+    const ns = readFileSync(join(saDir(env), 'namespace'), 'utf8').trim();
+    if (DNS1123_LABEL.test(ns)) return { namespace: ns, from: "the pod's namespace" };
+  } catch {
+    // not in a pod
+  }
+  if (watched?.length === 1) return { namespace: watched[0]!, from: 'the watched namespace' };
+  if (contextNamespace) return { namespace: contextNamespace, from: "the context's namespace" };
+  return { namespace: 'default', from: 'the default' };
+}
+
+export interface LeadershipOptions {
+  cfg: LeaderElectionConfig;
+  client: KubeClient;
+  namespaces: string[] | undefined;
+  contextNamespace: string | undefined;
+  engine: HandlerEngine;
+  recorder: Recorder;
+  log: Logger;
+}
+
+export function startLeaderElection(o: LeadershipOptions): LeaderElector {
+  const { cfg, log, engine, recorder } = o;
+  const where = leaseNamespace(cfg.leaseNamespace, o.namespaces, o.contextNamespace);
+  const lock = new LeaseLock(o.client, where.namespace, cfg.leaseName);
+  log.info(`leader election: lease ${lock.description} (${where.from}) as ${cfg.identity}; standing by until it is acquired`, { reason: 'standby' });
+  const elector = new LeaderElector({
+    lock, identity: cfg.identity, log,
+    leaseDurationMs: cfg.leaseDurationMs, renewDeadlineMs: cfg.renewDeadlineMs, retryPeriodMs: cfg.retryPeriodMs,
+    onStartedLeading: () => {
+      engine.resume();
+      recorder.leader(true);
+    },
+    onStoppedLeading: () => {
+      engine.pause('lost the lease');
+      recorder.leader(false);
+    },
+  });
+  elector.start();
+  return elector;
+}

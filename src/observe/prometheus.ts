@@ -1,0 +1,114 @@
+/**
+ * The Prometheus recorder (prom-client, loaded only with --metrics-addr).
+ * Each cmwatch gets its own registry: the cmwatch_* metrics below plus
+ * prom-client's default process_* and nodejs_* metrics.
+ *
+ * The reflectors keep their own counters (skips by reason, restarts by
+ * reason, relists); they are read at each scrape and the counters here
+ * advance by the difference, so the watch code needs no metrics hooks.
+ */
+import type { ReflectorStats } from '../watch/reflector.js';
+import type { QueueReadings, Recorder } from './recorder.js';
+
+export interface MetricsExposition {
+  recorder: Recorder;
+  contentType: string;
+  /** The exposition text, as of now. */
+  render(): Promise<string>;
+}
+
+export const HANDLER_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/** Sums a counter field over the reflectors, by label. */
+function sum(all: Readonly<ReflectorStats>[], pick: (s: Readonly<ReflectorStats>) => Record<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of all) for (const [k, v] of Object.entries(pick(s))) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}
+
+export async function createPrometheus(): Promise<MetricsExposition> {
+  const prom = await import('prom-client');
+  const registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const reflectors: Readonly<ReflectorStats>[] = [];
+  let queue: QueueReadings | undefined;
+  let watching: (() => boolean) | undefined;
+
+  /** Advances `counter` by how much the reflectors' totals grew since the last scrape. */
+  const mirror = (pick: (s: Readonly<ReflectorStats>) => Record<string, number>) => {
+    const seen = new Map<string, number>();
+    return (inc: (label: string, by: number) => void) => {
+      for (const [label, total] of sum(reflectors, pick)) {
+        const by = total - (seen.get(label) ?? 0);
+        if (by > 0) inc(label, by);
+        seen.set(label, total);
+      }
+    };
+  };
+  const skips = mirror((s) => s.skipped);
+  const restarts = mirror((s) => s.restarts);
+  const relistCount = mirror((s) => ({ all: s.relists }));
+
+  const events = new prom.Counter({ name: 'cmwatch_events_total', help: 'Events delivered after change detection, by type (SYNC is the start-up baseline).', labelNames: ['type'], registers });
+  const skipped = new prom.Counter({
+    name: 'cmwatch_events_skipped_total',
+    help: 'Events not delivered or not acted on, by reason: unchanged (content), duplicate (resource version seen), unknown_delete, standby (not the leader).',
+    labelNames: ['reason'], registers,
+    collect() { skips((reason, by) => this.inc({ reason }, by)); },
+  });
+  new prom.Counter({
+    name: 'cmwatch_watch_restarts_total', help: 'Watches ended and restarted, by reason (closed, expired, stall, connect, http_503, ...).',
+    labelNames: ['reason'], registers,
+    collect() { restarts((reason, by) => this.inc({ reason }, by)); },
+  });
+  new prom.Counter({
+    name: 'cmwatch_relists_total', help: 'Relists after the watch could not resume (e.g. its resource version expired).', registers,
+    collect() { relistCount((_l, by) => this.inc(by)); },
+  });
+  const runs = new prom.Counter({ name: 'cmwatch_handler_runs_total', help: 'Finished handler runs by handler and result: ok, failed, temporary (exit 75), timeout, killed. The delete-pods action counts as handler "delete-pods".', labelNames: ['handler', 'result'], registers });
+  const duration = new prom.Histogram({ name: 'cmwatch_handler_duration_seconds', help: 'Handler run duration in seconds.', labelNames: ['handler'], buckets: HANDLER_DURATION_BUCKETS, registers });
+  new prom.Counter({
+    name: 'cmwatch_handler_gave_up_total', help: 'Changes given up after --max-retries failed retries.', registers,
+    collect() {
+      if (!queue) return;
+      const by = queue.givenUp() - gaveUpSeen;
+      if (by > 0) this.inc(by);
+      gaveUpSeen = queue.givenUp();
+    },
+  });
+  let gaveUpSeen = 0;
+  new prom.Gauge({ name: 'cmwatch_queue_depth', help: 'Changes waiting for a handler run (queued or waiting to be retried).', registers, collect() { this.set(queue?.depth() ?? 0); } });
+  const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });
+  const leader = new prom.Gauge({ name: 'cmwatch_leader', help: '1 while this instance acts on changes (the leader, or leader election is off), 0 on a standby.', registers });
+  new prom.Gauge({ name: 'cmwatch_watch_up', help: '1 while every watch is established.', registers, collect() { this.set(watching?.() ? 1 : 0); } });
+  lastEvent.set(0);
+  leader.set(0);
+
+  const recorder: Recorder = {
+    event(type) {
+      events.inc({ type });
+      lastEvent.set(Date.now() / 1000);
+    },
+    skipped(reason) {
+      skipped.inc({ reason });
+    },
+    handlerRun(handler, result, seconds) {
+      runs.inc({ handler, result });
+      duration.observe({ handler }, seconds);
+    },
+    leader(on) {
+      leader.set(on ? 1 : 0);
+    },
+    reflector(stats) {
+      reflectors.push(stats);
+    },
+    queue(readings) {
+      queue = readings;
+    },
+    watching(read) {
+      watching = read;
+    },
+  };
+  return { recorder, contentType: registry.contentType, render: () => registry.metrics() };
+}
