@@ -34,6 +34,21 @@ test('framing: several events in one chunk, and a final line without newline', a
   assert.deepEqual(await collect([noTrailing]), events);
 });
 
+test('framing: CRLF line endings and blank lines (CRLF or not) are accepted', async () => {
+  const crlf = Buffer.from(events.map((e) => JSON.stringify(e) + '\r\n').join('\r\n\n'));
+  const seen: string[] = [];
+  assert.deepEqual(await collect([crlf], (m) => seen.push(m)), events);
+  assert.deepEqual(seen, []);
+});
+
+test('framing: a line spread over many small chunks, among whole ones', async () => {
+  const big = { type: 'MODIFIED', object: { kind: 'ConfigMap', metadata: { name: 'big', namespace: 'default', resourceVersion: '9' }, data: { text: 'line "one"\nline two\n'.repeat(4000) } } };
+  const buf = Buffer.concat([payload, Buffer.from(JSON.stringify(big) + '\n'), payload]);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += 1000) chunks.push(buf.subarray(i, i + 1000));
+  assert.deepEqual(await collect(chunks), [...events, big, ...events]);
+});
+
 test('framing: a malformed line is reported and skipped', async () => {
   const bad = Buffer.from(JSON.stringify(events[0]) + '\n{"type": nope\n' + JSON.stringify(events[1]) + '\n');
   const seen: string[] = [];
