@@ -1,0 +1,41 @@
+# cmwatch container image.
+#
+#   docker build -t cmwatch:0.1.0 .
+#   docker run --rm cmwatch:0.1.0 --help
+#
+# Stage 1 compiles TypeScript with the dev dependencies (`npm ci` runs the
+# `prepare` script, which is tsc). Stage 2 installs the production
+# dependencies alone; --ignore-scripts because `prepare` needs tsc, which
+# --omit=dev leaves out (no production dependency has install scripts).
+# Stage 3 is the runtime: Node LTS slim, tini as PID 1, bash, curl and jq for
+# book-style handlers, a non-root user.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json ./
+COPY src ./src
+RUN npm ci --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE}
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini bash curl jq ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json ./
+COPY bin ./bin
+COPY examples ./examples
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+# The node image's unprivileged user, by number so that Kubernetes'
+# runAsNonRoot can check it.
+USER 1000:1000
+# tini is PID 1: it forwards SIGTERM to cmwatch (which drains its handlers
+# and releases its lease) and reaps orphaned handler processes.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cmwatch.js"]
