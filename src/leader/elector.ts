@@ -314,6 +314,7 @@ export class LeaderElector {
         leaseTransitions: current.record.leaseTransitions,
       };
       const released = await lock.update(record, signal);
+      this.lastHolder = ''; // no "lease is free" line for its own release
       this.observe(released.record, released.raw);
       return true;
     } catch (err) {
