@@ -10,7 +10,7 @@ import { parseSelector } from '../kube/label-selector.js';
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
 import type { EventType } from '../watch/types.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
-import { addWatchOptions, namespaceDefaulted, parseOn, parseStallTimeout, resolveNamespaces } from './options.js';
+import { addWatchOptions, namespaceDefaulted, parseOn, parseStallTimeout, parseWatchTimeout, resolveNamespaces } from './options.js';
 import { buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 
 export interface EventsConfig {
@@ -27,6 +27,7 @@ export interface EventsConfig {
   selectorAnnotations: string[];
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
+  watchTimeoutSeconds: number | undefined;
   exitOnError: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -39,6 +40,7 @@ export interface RawEventsFlags extends RawConnectionFlags {
   on: string;
   trigger: string;
   stallTimeout: string;
+  watchTimeout?: string;
   exitOnError?: boolean;
   logLevel: string;
   logFormat: string;
@@ -68,6 +70,7 @@ export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = pr
     selectorAnnotations: [...DEFAULT_SELECTOR_ANNOTATIONS],
     trigger: f.trigger,
     stallTimeoutMs: parseStallTimeout(f.stallTimeout),
+    watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
     exitOnError: !!f.exitOnError,
     logLevel: f.logLevel as LogLevel,
     logFormat: f.logFormat as LogFormat,

@@ -31,6 +31,8 @@ export interface WatchConfig extends HandlerConfig, ObserveConfig, LeaderConfig 
   dryRun: boolean;
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
+  /** undefined: a random 300–600 s per watch; 0: send none, the server decides. */
+  watchTimeoutSeconds: number | undefined;
   exitOnError: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -46,6 +48,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
     .option('--trigger <mode>', 'content: skip MODIFIED events whose data, binaryData and selector annotation did not change; any: deliver every MODIFIED', 'content')
     .option('--stall-timeout <duration>', 're-watch when no byte arrives for this long', '3m')
+    .option('--watch-timeout <duration>', 'timeoutSeconds asked of the server per watch (default: random 5m-10m); 0: ask none, the server closes the watch after its --min-request-timeout')
     .option('--exit-on-error', `exit (code 3) on 401/403/404 instead of retrying`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['text', 'json']).default('text'));
@@ -54,6 +57,14 @@ export function addWatchOptions(cmd: Command): Command {
 export { parseOn } from './handler-options.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** --watch-timeout: whole seconds, or 0 to let the server choose; absent: random 300–600 s. */
+export function parseWatchTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text, '--watch-timeout');
+  if (ms !== 0 && ms < 1000) throw new UsageError(`--watch-timeout: must be 0 or at least 1s, got "${text}"`, 'the API counts timeoutSeconds in whole seconds, e.g. --watch-timeout 5m');
+  return Math.round(ms / 1000);
+}
 
 /** --stall-timeout: a positive duration (0 would abort every watch at once, in a loop). */
 export function parseStallTimeout(text: string): number {
@@ -100,6 +111,7 @@ export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags, RawO
   dryRun?: boolean;
   trigger: string;
   stallTimeout: string;
+  watchTimeout?: string;
   exitOnError?: boolean;
   logLevel: string;
   logFormat: string;
@@ -138,6 +150,7 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     dryRun: !!f.dryRun,
     trigger: f.trigger,
     stallTimeoutMs: parseStallTimeout(f.stallTimeout),
+    watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
     exitOnError: !!f.exitOnError,
     logLevel: f.logLevel as LogLevel,
     logFormat: f.logFormat as LogFormat,

@@ -17,6 +17,8 @@ export interface ReflectorsConfig {
   selectorAnnotations: readonly string[];
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
+  /** undefined: random 300–600 s per watch; 0: none asked, the server decides. */
+  watchTimeoutSeconds?: number | undefined;
   exitOnError: boolean;
 }
 
@@ -47,6 +49,7 @@ export async function runReflectors(
         contentAnnotations: cfg.selectorAnnotations,
         trigger: cfg.trigger,
         stallTimeoutMs: cfg.stallTimeoutMs,
+        ...(cfg.watchTimeoutSeconds === undefined ? {} : { timeoutSeconds: () => cfg.watchTimeoutSeconds! }),
         exitOnError: cfg.exitOnError,
         ...observer?.hooks(namespace),
       }),

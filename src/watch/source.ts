@@ -99,7 +99,8 @@ export class HttpSource implements ListWatchSource {
         watch: 'true',
         resourceVersion: req.resourceVersion || undefined,
         allowWatchBookmarks: 'true',
-        timeoutSeconds: req.timeoutSeconds,
+        // 0: ask for none, and the server closes the watch after its --min-request-timeout.
+        timeoutSeconds: req.timeoutSeconds > 0 ? req.timeoutSeconds : undefined,
       },
       signal: req.signal, verb: 'watch', resource: this.ref.resource,
     });

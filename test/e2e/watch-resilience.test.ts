@@ -73,3 +73,36 @@ test('a watch expired by etcd compaction is relisted, and the changes made meanw
   assert.equal(await w.stop('SIGTERM'), 0);
   await proxy.stop();
 });
+
+test('watches closed by the apiserver after a short --min-request-timeout are resumed with no relist, and nothing is lost', async () => {
+  // A plane of its own: every watch that asks no timeoutSeconds is closed after 2–4 s.
+  const p = await startPlane({ minRequestTimeout: 2 });
+  try {
+    await ensureNamespace(p, 'mrt');
+    const proxy = await p.startProxy();
+    const w = runCli(['--server', proxy.url, '-n', 'mrt', '--watch-timeout', '0', '--on', 'ADDED,MODIFIED,DELETED', '-o', 'json', '--log-level', 'debug']);
+    running.push(w);
+    await w.waitFor(/synced \d+ object/, 30_000);
+    await sleep(500);
+    assert.equal((await api(p, 'POST', '/api/v1/namespaces/mrt/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { n: '0' } })).status, 201);
+    // Changes spread over ~13 s, across several server-side closes.
+    for (let i = 1; i <= 12; i++) {
+      await sleep(1100);
+      assert.equal((await api(p, 'PATCH', '/api/v1/namespaces/mrt/configmaps/x', { data: { n: String(i) } })).status, 200);
+    }
+    assert.equal((await api(p, 'DELETE', '/api/v1/namespaces/mrt/configmaps/x')).status, 200);
+    await eventually('the deletion', async () => events(w).some((e) => e.type === 'DELETED'), 30_000);
+    await sleep(1000);
+    const got = events(w).map((e) => `${e.type} ${e.data?.n ?? '-'}`);
+    const closes = w.stderr.filter((l) => /ended \(server timeout or EOF\); re-watching/.test(l)).length;
+    console.log(`# ${closes} watches closed by the server; ${got.length} events: ${got.join(', ')}`);
+    assert.ok(closes >= 2, `the server closed the watch several times (${closes})`);
+    assert.deepEqual(got, ['ADDED 0', ...Array.from({ length: 12 }, (_, i) => `MODIFIED ${i + 1}`), 'DELETED 12'], 'every change once, in order');
+    assert.ok(!w.stderr.some((l) => /relisted|expired/.test(l)), 'no relist');
+    assert.ok(!w.stderr.some((l) => /^(warn|error) /.test(l)), 'a server-side close is routine, not a warning');
+    assert.equal(await w.stop('SIGTERM'), 0);
+    await proxy.stop();
+  } finally {
+    await p.stop();
+  }
+});

@@ -10,6 +10,7 @@ const cases: Array<[string[], RegExp]> = [
   [['--on', ','], /--on: no event type/],
   [['--timeout', 'soon'], /--timeout: invalid duration "soon"/],
   [['--stall-timeout', '5 parsecs'], /--stall-timeout: invalid duration/],
+  [['--watch-timeout', '500ms'], /--watch-timeout: must be 0 or at least 1s, got "500ms"/],
   [['--server', 'not a url'], /--server: invalid URL "not a url"/],
   [['--server', 'ftp://x'], /unsupported scheme "ftp:"/],
   [['-n', 'Bad_NS'], /namespace "Bad_NS" is not a valid name/],
