@@ -172,7 +172,7 @@ test('RBAC: the ServiceAccount\'s token alone runs the watched mode: leader elec
   assert.match(err, /released lease rbac-token\/cmwatch/);
 });
 
-test('leader election: only the leader acts; SIGKILL → the standby takes over after the lease; SIGTERM → hand-over under 3 s; no change acted on twice', async () => {
+test('leader election: only the leader acts; SIGKILL → the standby takes over after the lease; SIGTERM → hand-over under 3 s; a lost lease stops acting; no change acted on twice', async () => {
   await ensureNamespace(c, 'le');
   await c.apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: le}\ndata: {message: "0"}\n');
   const h = countingHandler();
@@ -236,6 +236,16 @@ test('leader election: only the leader acts; SIGKILL → the standby takes over 
   const rv3 = await rvOf('le', 'app');
   await eventually('c runs the handler', async () => h.runs().length === 3);
   acted.push({ rv: rv3, by: 'c' });
+
+  // 4. Losing the lease (another holder wrote it) stops the leader from acting at its next renewal.
+  const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  await c.kubectl(['patch', 'lease', 'cmwatch', '-n', 'le', '--type=merge', '-p', JSON.stringify({ spec: { holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime } })]);
+  await c3.waitFor(/lost lease le\/cmwatch; no handler starts/, 30_000);
+  assert.equal(await gauge(c3, 'cmwatch_leader'), 0);
+  await setData(c, 'le', 'app', '4');
+  await c3.waitFor(/MODIFIED le\/app role=standby/, 30_000);
+  const lease = JSON.parse((await c.kubectl(['get', 'lease', 'cmwatch', '-n', 'le', '-o', 'json'])).stdout) as { spec: { holderIdentity: string } };
+  assert.equal(lease.spec.holderIdentity, 'intruder', 'the valid lease of another holder is not overwritten');
 
   // Nothing twice, nothing replayed: exactly one run per acted change, by the leader of the moment.
   const runs = h.runs();
