@@ -3,23 +3,13 @@
  * etcd compaction and a restarted apiserver, and watches closed by the
  * server. The invariant: every change reaches cmwatch exactly once.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { type CliRun } from '../helpers/cli.js';
 import { freePorts } from '../cluster/cluster.js';
-import { api, startPlane, ensureNamespace, fixedProxy, eventually, sleep, type Cluster } from '../helpers/plane.js';
+import { api, planeFixture, startPlane, ensureNamespace, fixedProxy, eventually, sleep } from '../helpers/plane.js';
 
-let c: Cluster;
-const running: CliRun[] = [];
-
-before(async () => {
-  c = await startPlane();
-});
-
-after(async () => {
-  for (const r of running) await r.stop('SIGKILL');
-  await c?.stop();
-});
+const plane = planeFixture();
 
 function events(w: CliRun): Array<{ type: string; name: string; data?: Record<string, string> }> {
   return w.stdout.map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string }; data?: Record<string, string> } })
@@ -28,30 +18,29 @@ function events(w: CliRun): Array<{ type: string; name: string; data?: Record<st
 }
 
 test('a watch expired by etcd compaction is relisted, and the changes made meanwhile arrive once each', async () => {
-  await ensureNamespace(c, 'compact');
+  await ensureNamespace(plane.c, 'compact');
   const cm = (name: string, v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
-  for (const n of ['a', 'b', 'c']) assert.equal((await api(c, 'POST', '/api/v1/namespaces/compact/configmaps', cm(n, '1'))).status, 201);
+  for (const n of ['a', 'b', 'c']) assert.equal((await api(plane.c, 'POST', '/api/v1/namespaces/compact/configmaps', cm(n, '1'))).status, 201);
 
   const [port] = await freePorts(1);
-  let proxy = await fixedProxy(c, port!);
-  const w = runCli(['--server', proxy.url, '-n', 'compact', '--on', 'ADDED,MODIFIED,DELETED', '-o', 'json', '--log-level', 'debug']);
-  running.push(w);
+  let proxy = await fixedProxy(plane.c, port!);
+  const w = plane.cmwatch(['--server', proxy.url, '-n', 'compact', '--on', 'ADDED,MODIFIED,DELETED', '-o', 'json', '--log-level', 'debug']);
   await w.waitFor(/synced 4 object/, 30_000);
   await sleep(1000);
-  await api(c, 'PATCH', '/api/v1/namespaces/compact/configmaps/c', { data: { v: '2' } });
+  await api(plane.c, 'PATCH', '/api/v1/namespaces/compact/configmaps/c', { data: { v: '2' } });
   await w.waitFor(/"name":"c"/, 30_000, 'stdout');
 
   // cmwatch loses its ambassador; meanwhile a is changed, b deleted, d created.
   await proxy.stop();
   await w.waitFor(/^warn /, 30_000);
-  await api(c, 'PATCH', '/api/v1/namespaces/compact/configmaps/a', { data: { v: '2' } });
-  assert.equal((await api(c, 'DELETE', '/api/v1/namespaces/compact/configmaps/b')).status, 200);
-  await api(c, 'POST', '/api/v1/namespaces/compact/configmaps', cm('d', '1'));
+  await api(plane.c, 'PATCH', '/api/v1/namespaces/compact/configmaps/a', { data: { v: '2' } });
+  assert.equal((await api(plane.c, 'DELETE', '/api/v1/namespaces/compact/configmaps/b')).status, 200);
+  await api(plane.c, 'POST', '/api/v1/namespaces/compact/configmaps', cm('d', '1'));
   // A fresh apiserver watch cache, and etcd history compacted: the old resource version is gone.
-  await c.killApiserver('SIGKILL');
-  const rev = await c.compactEtcd();
-  await c.startApiserver();
-  proxy = await fixedProxy(c, port!);
+  await plane.c.killApiserver('SIGKILL');
+  const rev = await plane.c.compactEtcd();
+  await plane.c.startApiserver();
+  proxy = await fixedProxy(plane.c, port!);
 
   const expired = await w.waitFor(/expired; relisting|HTTP 410/, 90_000);
   console.log(`# compacted etcd at revision ${rev}; cmwatch said: ${expired}`);
@@ -67,7 +56,7 @@ test('a watch expired by etcd compaction is relisted, and the changes made meanw
   assert.equal(relisted.object.apiVersion, 'v1');
 
   // And the watch works again afterwards.
-  await api(c, 'PATCH', '/api/v1/namespaces/compact/configmaps/d', { data: { v: '2' } });
+  await api(plane.c, 'PATCH', '/api/v1/namespaces/compact/configmaps/d', { data: { v: '2' } });
   await eventually('MODIFIED d', async () => events(w).some((e) => e.type === 'MODIFIED' && e.name === 'd'), 30_000);
   assert.equal(events(w).length, 5, 'nothing twice');
   assert.equal(await w.stop('SIGTERM'), 0);
@@ -80,9 +69,8 @@ test('watches closed by the apiserver after a short --min-request-timeout are re
   try {
     await ensureNamespace(p, 'mrt');
     const proxy = await p.startProxy();
-    const w = runCli(['--server', proxy.url, '-n', 'mrt', '--watch-timeout', '0', '--on', 'ADDED,MODIFIED,DELETED', '-o', 'json', '--log-level', 'debug']);
-    running.push(w);
-    await w.waitFor(/synced \d+ object/, 30_000);
+    const w = plane.cmwatch(['--server', proxy.url, '-n', 'mrt', '--watch-timeout', '0', '--on', 'ADDED,MODIFIED,DELETED', '-o', 'json', '--log-level', 'debug']);
+      await w.waitFor(/synced \d+ object/, 30_000);
     await sleep(500);
     assert.equal((await api(p, 'POST', '/api/v1/namespaces/mrt/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { n: '0' } })).status, 201);
     // Changes spread over ~13 s, across several server-side closes.

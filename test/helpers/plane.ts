@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import { before, after } from 'node:test';
 import { startCluster, binDir, type Cluster } from '../cluster/cluster.js';
+import { runCli, type CliRun } from './cli.js';
 
 export type { Cluster };
 
@@ -14,6 +16,33 @@ export async function startPlane(opts: Parameters<typeof startCluster>[0] = {}):
   const c = await startCluster({ removeDir: true, ...opts });
   console.log(`# control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${c.server}`);
   return c;
+}
+
+/**
+ * One control plane for a test file: started before its tests, stopped after
+ * them with every cmwatch the file started. `cmwatch` runs the real CLI.
+ */
+export function planeFixture(opts: Parameters<typeof startCluster>[0] = {}, envFor: (env: NodeJS.ProcessEnv) => NodeJS.ProcessEnv = (e) => e) {
+  let plane: Cluster | undefined;
+  const running: CliRun[] = [];
+  before(async () => {
+    plane = await startPlane(opts);
+  });
+  after(async () => {
+    for (const r of running) await r.stop('SIGKILL');
+    await plane?.stop();
+  });
+  return {
+    get c(): Cluster {
+      if (!plane) throw new Error('the control plane is not started (use it inside a test)');
+      return plane;
+    },
+    cmwatch(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+      const r = runCli(args, { env: envFor(env) });
+      running.push(r);
+      return r;
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
