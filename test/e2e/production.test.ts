@@ -6,34 +6,20 @@
  * → take-over after the lease; SIGTERM → hand-over under 3 s; nothing done
  * twice), and /healthz, /readyz, /metrics.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { runCli, ROOT, type CliRun } from '../helpers/cli.js';
+import { ROOT, type CliRun } from '../helpers/cli.js';
 import { isolatedEnv } from '../helpers/direct.js';
-import { deployWebapp, ensureNamespace, eventually, fixedProxy, replaced, setData, startPlane, type Cluster } from '../helpers/plane.js';
+import { freePorts } from '../cluster/cluster.js';
+import { deployWebapp, ensureNamespace, eventually, fixedProxy, planeFixture, replaced, setData } from '../helpers/plane.js';
 
-let c: Cluster;
-const running: CliRun[] = [];
-
-before(async () => {
-  c = await startPlane();
-});
-
-after(async () => {
-  for (const r of running) await r.stop('SIGKILL');
-  await c?.stop();
-});
-
-function cmwatch(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const r = runCli(args, { env: isolatedEnv(env) });
-  running.push(r);
-  return r;
-}
+// Every cmwatch runs isolated from the developer's kubeconfig and service account.
+const plane = planeFixture({}, isolatedEnv);
+const cmwatch = plane.cmwatch;
 
 const DEPLOY = join(ROOT, 'deploy');
 /** Every layout an operator may apply. all-namespaces ones carry their own namespace. */
@@ -41,14 +27,14 @@ const LAYOUTS = ['in-cluster', 'ambassador', 'all-namespaces', 'examples/ha', 'e
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 
 async function kustomize(layout: string): Promise<Array<Record<string, any>>> {
-  const r = await c.kubectl(['kustomize', join(DEPLOY, layout)]);
+  const r = await plane.c.kubectl(['kustomize', join(DEPLOY, layout)]);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
 }
 
 const toYaml = (docs: Array<Record<string, any>>) => docs.map((d) => stringify(d)).join('---\n');
 
 async function canI(ns: string, sa: string, verb: string, resource: string, extra: string[] = []): Promise<boolean> {
-  const r = await c.kubectl(['auth', 'can-i', verb, resource, ...(ns === '*' ? ['--all-namespaces'] : ['-n', ns]), `--as=system:serviceaccount:${sa}`, ...extra], { allowFail: true });
+  const r = await plane.c.kubectl(['auth', 'can-i', verb, resource, ...(ns === '*' ? ['--all-namespaces'] : ['-n', ns]), `--as=system:serviceaccount:${sa}`, ...extra], { allowFail: true });
   return r.stdout.trim() === 'yes';
 }
 
@@ -56,15 +42,6 @@ async function canI(ns: string, sa: string, verb: string, resource: string, extr
 async function assertAccess(sa: string, allowed: Array<[string, string, string]>, denied: Array<[string, string, string]>): Promise<void> {
   for (const [verb, res, ns] of allowed) assert.equal(await canI(ns, sa, verb, res), true, `${sa} may ${verb} ${res} in ${ns}`);
   for (const [verb, res, ns] of denied) assert.equal(await canI(ns, sa, verb, res), false, `${sa} may NOT ${verb} ${res} in ${ns}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function get(url: string): Promise<{ status: number; text: string }> {
@@ -85,12 +62,12 @@ function countingHandler(): { dir: string; script: string; runs(): string[] } {
 }
 
 async function rvOf(ns: string, cm: string): Promise<string> {
-  return (await c.kubectl(['get', 'configmap', cm, '-n', ns, '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout.trim();
+  return (await plane.c.kubectl(['get', 'configmap', cm, '-n', ns, '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout.trim();
 }
 
 test('manifests: every layout builds with kustomize and the API server accepts it (dry-run=server)', async () => {
-  await ensureNamespace(c, 'dry');
-  await ensureNamespace(c, 'cmwatch'); // the all-namespaces layouts' own namespace must exist for a dry run
+  await ensureNamespace(plane.c, 'dry');
+  await ensureNamespace(plane.c, 'cmwatch'); // the all-namespaces layouts' own namespace must exist for a dry run
   for (const layout of LAYOUTS) {
     const docs = await kustomize(layout);
     const deployment = docs.find((d) => d.kind === 'Deployment');
@@ -108,7 +85,7 @@ test('manifests: every layout builds with kustomize and the API server accepts i
     assert.ok(main.args.includes('--exec-dir=/handlers'));
     const namespaced = docs.every((d) => d.kind === 'Namespace' || d.kind.startsWith('Cluster') || d.metadata.namespace === undefined);
     const args = ['apply', '--dry-run=server', '-f', '-', ...(namespaced ? ['-n', 'dry'] : [])];
-    const r = await c.kubectl(args, { input: toYaml(docs), allowFail: true });
+    const r = await plane.c.kubectl(args, { input: toYaml(docs), allowFail: true });
     assert.equal(r.code, 0, `${layout}: ${r.stderr}`);
     console.log(`# ${layout}: ${docs.length} objects accepted (${docs.map((d) => d.kind).join(', ')})`);
   }
@@ -122,8 +99,8 @@ test('manifests: every layout builds with kustomize and the API server accepts i
 
 test('RBAC: each mode\'s ServiceAccount may do what that mode needs and nothing more', async () => {
   // Handlers only, one namespace.
-  await ensureNamespace(c, 'rbac-min');
-  await c.kubectl(['apply', '-n', 'rbac-min', '-f', '-'], { input: toYaml((await kustomize('in-cluster')).filter((d) => RBAC_KINDS.has(d.kind))) });
+  await ensureNamespace(plane.c, 'rbac-min');
+  await plane.c.kubectl(['apply', '-n', 'rbac-min', '-f', '-'], { input: toYaml((await kustomize('in-cluster')).filter((d) => RBAC_KINDS.has(d.kind))) });
   await assertAccess('rbac-min:cmwatch',
     [['get', 'configmaps', 'rbac-min'], ['list', 'configmaps', 'rbac-min'], ['watch', 'configmaps', 'rbac-min']],
     [['create', 'configmaps', 'rbac-min'], ['update', 'configmaps', 'rbac-min'], ['patch', 'configmaps', 'rbac-min'], ['delete', 'configmaps', 'rbac-min'],
@@ -131,8 +108,8 @@ test('RBAC: each mode\'s ServiceAccount may do what that mode needs and nothing 
       ['get', 'secrets', 'rbac-min'], ['create', 'leases.coordination.k8s.io', 'rbac-min'], ['create', 'events', 'rbac-min']]);
 
   // The book's layout with leader election: configmaps, pods list/delete, the Lease.
-  await ensureNamespace(c, 'rbac-ns');
-  await c.kubectl(['apply', '-n', 'rbac-ns', '-f', '-'], { input: toYaml((await kustomize('examples/book-ha')).filter((d) => RBAC_KINDS.has(d.kind))) });
+  await ensureNamespace(plane.c, 'rbac-ns');
+  await plane.c.kubectl(['apply', '-n', 'rbac-ns', '-f', '-'], { input: toYaml((await kustomize('examples/book-ha')).filter((d) => RBAC_KINDS.has(d.kind))) });
   await assertAccess('rbac-ns:cmwatch',
     [['watch', 'configmaps', 'rbac-ns'], ['list', 'pods', 'rbac-ns'], ['delete', 'pods', 'rbac-ns'],
       ['create', 'leases.coordination.k8s.io', 'rbac-ns'], ['get', 'leases.coordination.k8s.io/cmwatch', 'rbac-ns'], ['update', 'leases.coordination.k8s.io/cmwatch', 'rbac-ns']],
@@ -144,7 +121,7 @@ test('RBAC: each mode\'s ServiceAccount may do what that mode needs and nothing 
 
   // -A with delete-pods and leader election: ClusterRoles for configmaps and pods, the Lease in its own namespace.
   const cluster = (await kustomize('examples/all-namespaces-delete-pods')).filter((d) => RBAC_KINDS.has(d.kind) || d.kind === 'Namespace');
-  await c.kubectl(['apply', '-f', '-'], { input: toYaml(cluster) });
+  await plane.c.kubectl(['apply', '-f', '-'], { input: toYaml(cluster) });
   await assertAccess('cmwatch:cmwatch',
     [['list', 'configmaps', '*'], ['watch', 'configmaps', 'team-x'], ['list', 'pods', 'team-x'], ['delete', 'pods', 'team-y'],
       ['update', 'leases.coordination.k8s.io/cmwatch', 'cmwatch']],
@@ -153,18 +130,18 @@ test('RBAC: each mode\'s ServiceAccount may do what that mode needs and nothing 
 });
 
 test('RBAC: the ServiceAccount\'s token alone runs the watched mode: leader election and delete-pods, no 403', async () => {
-  const before0 = await deployWebapp(c, 'rbac-token');
-  await c.kubectl(['apply', '-n', 'rbac-token', '-f', '-'], { input: toYaml((await kustomize('examples/book-ha')).filter((d) => RBAC_KINDS.has(d.kind))) });
-  const token = (await c.kubectl(['create', 'token', 'cmwatch', '-n', 'rbac-token', '--duration=1h'])).stdout.trim();
+  const before0 = await deployWebapp(plane.c, 'rbac-token');
+  await plane.c.kubectl(['apply', '-n', 'rbac-token', '-f', '-'], { input: toYaml((await kustomize('examples/book-ha')).filter((d) => RBAC_KINDS.has(d.kind))) });
+  const token = (await plane.c.kubectl(['create', 'token', 'cmwatch', '-n', 'rbac-token', '--duration=1h'])).stdout.trim();
   const dir = mkdtempSync(join(tmpdir(), 'cmwatch-token-'));
   writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
-  const w = cmwatch(['--server', c.server, '--certificate-authority', c.caFile, '--token-file', join(dir, 'token'), '-n', 'rbac-token',
+  const w = cmwatch(['--server', plane.c.server, '--certificate-authority', plane.c.caFile, '--token-file', join(dir, 'token'), '-n', 'rbac-token',
     '--action', 'delete-pods', '--leader-elect', '--leader-identity', 'sa-pod', '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms']);
   await w.waitFor(/acquired lease rbac-token\/cmwatch as sa-pod/, 60_000);
   await w.waitFor(/synced \d+ object/, 30_000);
-  await setData(c, 'rbac-token', 'webapp-config', 'with the service account');
-  await replaced(c, 'rbac-token', 'app=webapp', before0);
-  const lease = JSON.parse((await c.kubectl(['get', 'lease', 'cmwatch', '-n', 'rbac-token', '-o', 'json'])).stdout) as { spec: { holderIdentity: string } };
+  await setData(plane.c, 'rbac-token', 'webapp-config', 'with the service account');
+  await replaced(plane.c, 'rbac-token', 'app=webapp', before0);
+  const lease = JSON.parse((await plane.c.kubectl(['get', 'lease', 'cmwatch', '-n', 'rbac-token', '-o', 'json'])).stdout) as { spec: { holderIdentity: string } };
   assert.equal(lease.spec.holderIdentity, 'sa-pod');
   assert.equal(await w.stop('SIGTERM'), 0);
   const err = w.stderr.join('\n');
@@ -173,11 +150,11 @@ test('RBAC: the ServiceAccount\'s token alone runs the watched mode: leader elec
 });
 
 test('leader election: only the leader acts; SIGKILL → the standby takes over after the lease; SIGTERM → hand-over under 3 s; a lost lease stops acting; no change acted on twice', async () => {
-  await ensureNamespace(c, 'le');
-  await c.apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: le}\ndata: {message: "0"}\n');
+  await ensureNamespace(plane.c, 'le');
+  await plane.c.apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: le}\ndata: {message: "0"}\n');
   const h = countingHandler();
   // Short lease settings: 4 s lease, 3 s renew deadline, 0.5 s retry.
-  const flags = ['--kubeconfig', c.kubeconfig, '-n', 'le', '--exec', h.script, '--leader-elect', '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms',
+  const flags = ['--kubeconfig', plane.c.kubeconfig, '-n', 'le', '--exec', h.script, '--leader-elect', '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms',
     '--health-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'];
   const start = (id: string) => cmwatch([...flags, '--leader-identity', id], { ID: id, OUT: h.dir });
   const metricsUrl = async (w: CliRun) => `${/metrics on (http:\/\/\S+?)\/metrics/.exec(await w.waitFor(/metrics on http/, 10_000))![1]}/metrics`;
@@ -191,7 +168,7 @@ test('leader election: only the leader acts; SIGKILL → the standby takes over 
   await b.waitFor(/synced \d+ object/, 30_000);
 
   // 1. One change: a acts, b sees it and does nothing.
-  await setData(c, 'le', 'app', '1');
+  await setData(plane.c, 'le', 'app', '1');
   const rv1 = await rvOf('le', 'app');
   await eventually('a runs the handler', async () => h.runs().length === 1);
   await b.waitFor(/MODIFIED le\/app role=standby/, 30_000);
@@ -205,13 +182,13 @@ test('leader election: only the leader acts; SIGKILL → the standby takes over 
   const killedAt = Date.now();
   await a.stop('SIGKILL');
   // A change while there is no leader: b sees it as a standby and, having taken over, does not replay it.
-  await setData(c, 'le', 'app', 'while leaderless');
+  await setData(plane.c, 'le', 'app', 'while leaderless');
   const rvGap = await rvOf('le', 'app');
   await b.waitFor(/MODIFIED le\/app role=standby/, 30_000).then(() => eventually('b saw the leaderless change', async () => b.stderr.filter((l) => /MODIFIED le\/app role=standby/.test(l)).length === 2));
   await b.waitFor(/acquired lease le\/cmwatch as b/, 60_000);
   const takeover = Date.now() - killedAt;
   console.log(`# SIGKILL of the leader → take-over by the standby in ${takeover} ms (lease 4 s, retry 0.5 s)`);
-  await setData(c, 'le', 'app', '2');
+  await setData(plane.c, 'le', 'app', '2');
   const rv2 = await rvOf('le', 'app');
   await eventually('b runs the handler', async () => h.runs().length === 2);
   acted.push({ rv: rv2, by: 'b' });
@@ -232,19 +209,19 @@ test('leader election: only the leader acts; SIGKILL → the standby takes over 
   // 0.5-0.6 s and the leader's shutdown (no handler running) is one GET and
   // one PUT; the margin absorbs a loaded CI machine.
   assert.ok(handover < 3000, `hand-over took ${handover} ms, the bound is 3000 ms`);
-  await setData(c, 'le', 'app', '3');
+  await setData(plane.c, 'le', 'app', '3');
   const rv3 = await rvOf('le', 'app');
   await eventually('c runs the handler', async () => h.runs().length === 3);
   acted.push({ rv: rv3, by: 'c' });
 
   // 4. Losing the lease (another holder wrote it) stops the leader from acting at its next renewal.
   const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  await c.kubectl(['patch', 'lease', 'cmwatch', '-n', 'le', '--type=merge', '-p', JSON.stringify({ spec: { holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime } })]);
+  await plane.c.kubectl(['patch', 'lease', 'cmwatch', '-n', 'le', '--type=merge', '-p', JSON.stringify({ spec: { holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime } })]);
   await c3.waitFor(/lost lease le\/cmwatch; no handler starts/, 30_000);
   assert.equal(await gauge(c3, 'cmwatch_leader'), 0);
-  await setData(c, 'le', 'app', '4');
+  await setData(plane.c, 'le', 'app', '4');
   await c3.waitFor(/MODIFIED le\/app role=standby/, 30_000);
-  const lease = JSON.parse((await c.kubectl(['get', 'lease', 'cmwatch', '-n', 'le', '-o', 'json'])).stdout) as { spec: { holderIdentity: string } };
+  const lease = JSON.parse((await plane.c.kubectl(['get', 'lease', 'cmwatch', '-n', 'le', '-o', 'json'])).stdout) as { spec: { holderIdentity: string } };
   assert.equal(lease.spec.holderIdentity, 'intruder', 'the valid lease of another holder is not overwritten');
 
   // Nothing twice, nothing replayed: exactly one run per acted change, by the leader of the moment.
@@ -256,12 +233,12 @@ test('leader election: only the leader acts; SIGKILL → the standby takes over 
 });
 
 test('health and metrics: /readyz 200 only once listed and watching, 503 once the watch is down longer than --stall-timeout; /metrics names', async () => {
-  await ensureNamespace(c, 'obs');
-  await c.apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: obs}\ndata: {message: "0"}\n');
+  await ensureNamespace(plane.c, 'obs');
+  await plane.c.apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: obs}\ndata: {message: "0"}\n');
   const h = countingHandler();
-  const port = await freePort();
+  const [port] = await freePorts(1);
   // Through a kubectl proxy that is not there yet.
-  const w = cmwatch(['--server', `http://127.0.0.1:${port}`, '-n', 'obs', '--exec', h.script, '--stall-timeout', '2s',
+  const w = cmwatch(['--server', `http://127.0.0.1:${port!}`, '-n', 'obs', '--exec', h.script, '--stall-timeout', '2s',
     '--health-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'], { ID: 'obs', OUT: h.dir });
   const line = await w.waitFor(/health on http/, 10_000);
   const health = /health on (http:\/\/\S+)/.exec(line)![1]!;
@@ -273,9 +250,9 @@ test('health and metrics: /readyz 200 only once listed and watching, 503 once th
   assert.match(notYet.text, /namespace obs: first list not done yet/);
   assert.equal((await get(`${health}/metrics`)).status, 404, 'metrics only on --metrics-addr');
 
-  const proxy = await fixedProxy(c, port);
+  const proxy = await fixedProxy(plane.c, port!);
   await eventually('ready once listed and watching', async () => (await get(`${health}/readyz`)).status === 200);
-  await setData(c, 'obs', 'app', '1');
+  await setData(plane.c, 'obs', 'app', '1');
   await eventually('handler ran', async () => h.runs().length === 1);
 
   await proxy.stop();
@@ -285,7 +262,7 @@ test('health and metrics: /readyz 200 only once listed and watching, 503 once th
   }, 30_000);
   assert.match(down.text, /namespace obs: watch down for \d+ s \(longer than the stall timeout\)/);
   assert.equal((await get(`${health}/healthz`)).status, 200, 'an API outage does not make cmwatch unhealthy');
-  const proxy2 = await fixedProxy(c, port);
+  const proxy2 = await fixedProxy(plane.c, port!);
   await eventually('ready again once the watch is back', async () => (await get(`${health}/readyz`)).status === 200, 60_000);
 
   const text = (await get(metrics)).text;
