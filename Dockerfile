@@ -9,7 +9,7 @@
 # --omit=dev leaves out (no production dependency has install scripts).
 # Stage 3 is the runtime: Node LTS slim, tini as PID 1, bash, curl and jq for
 # book-style handlers, a non-root user.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
