@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { normalizeServer } from '../kube/connection.js';
+import { normalizeServer } from '../kube/server-url.js';
 import type { ConnectionFlags } from '../kube/resolve.js';
 
 export interface RawConnectionFlags {

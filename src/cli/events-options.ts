@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import type { ConnectionFlags } from '../kube/resolve.js';
 import { parseSelector } from '../kube/label-selector.js';
-import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
+// From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
+import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
 import type { EventType } from '../watch/types.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { addWatchOptions, namespaceDefaulted, parseOn, parseStallTimeout, parseWatchTimeout, resolveNamespaces } from './options.js';

@@ -7,7 +7,8 @@ import { UsageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { ConnectionFlags } from '../kube/resolve.js';
 import { parseSelector, keyError } from '../kube/label-selector.js';
-import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/delete-pods.js';
+// From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
+import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';

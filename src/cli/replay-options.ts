@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync } from 'node:fs';
 import { UsageError } from '../util/errors.js';
-import { normalizeServer } from '../kube/connection.js';
+import { normalizeServer } from '../kube/server-url.js';
 import { parseSelector, type Requirement } from '../kube/label-selector.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';

@@ -4,6 +4,9 @@
  */
 import type { WatchEvent } from '../watch/types.js';
 
+/** The annotations that carry a ConfigMap's pod selector, first match wins (the book's, and its .com variant). */
+export const DEFAULT_SELECTOR_ANNOTATIONS = ['k8spatterns.io/podDeleteSelector', 'k8spatterns.com/podDeleteSelector'] as const;
+
 export interface ContractOptions {
   /** API base URL handed to handlers, e.g. the kubectl proxy. */
   server: string;

@@ -13,7 +13,7 @@ import type { Logger } from '../util/log.js';
 import type { K8sList, WatchEvent } from '../watch/types.js';
 import { selectorOf } from './contract.js';
 
-export const DEFAULT_SELECTOR_ANNOTATIONS = ['k8spatterns.io/podDeleteSelector', 'k8spatterns.com/podDeleteSelector'] as const;
+export { DEFAULT_SELECTOR_ANNOTATIONS } from './contract.js';
 
 export interface DeletePodsOptions {
   client: KubeClient;

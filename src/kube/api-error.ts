@@ -4,7 +4,7 @@
  * reason if any, the verb and the URL, and a hint on what to check.
  */
 import { CmwatchError, errnoCode } from '../util/errors.js';
-import { describeTlsFailure } from './tls.js';
+import { describeTlsFailure } from './tls-failure.js';
 
 export interface K8sStatus {
   kind?: string;

@@ -5,7 +5,9 @@
  * one of these; the rest of cmwatch only sees this interface.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { UsageError } from '../util/errors.js';
+import { normalizeServer } from './server-url.js';
+
+export { normalizeServer };
 
 export interface Connection {
   /** Base URL without a trailing slash, e.g. http://localhost:8001. */
@@ -47,19 +49,6 @@ export function watchAgent(connect?: Agent.Options['connect']): Agent {
     keepAliveTimeout: 30_000,
     connect: { timeout: 10_000, ...(connect as object | undefined) },
   });
-}
-
-export function normalizeServer(url: string, flag = '--server'): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch (cause) {
-    throw new UsageError(`${flag}: invalid URL "${url}"`, 'use e.g. http://localhost:8001 (kubectl proxy) or https://HOST:6443', cause);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`${flag}: unsupported scheme "${u.protocol}" in "${url}"`, 'use http:// or https://');
-  }
-  return u.toString().replace(/\/+$/, '');
 }
 
 /** The `kubectl proxy` ambassador: plain HTTP, the proxy authenticates for us. */
