@@ -1,0 +1,145 @@
+/**
+ * The contenders, each started as its own process group against a server
+ * URL (the bench server, the real API, or a kubectl proxy), with a scanner
+ * that counts the events it has processed from its own output and says when
+ * it has seen a phase's marker ConfigMap (bench-end-P).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_SRC, CMWATCH, OutputScanner, groupCpu, memory, stopChild, type Fifo } from './proc.js';
+import { NAMESPACE, markerName } from './workload.js';
+
+export type PeerKind = 'cmwatch' | 'book' | 'kubectl' | 'informer';
+
+export interface Target {
+  /** http(s) URL of the API or a proxy. */
+  server: string;
+  /** A kubeconfig for it (required for https). */
+  kubeconfig?: string;
+}
+
+export interface Peer {
+  kind: PeerKind;
+  label: string;
+  child: ChildProcess;
+  scanner: OutputScanner;
+  /** Events processed so far (as its output tells). */
+  readonly count: number;
+  /** hrtime at which its output showed phase p's marker. */
+  marker(p: number): Promise<bigint>;
+  /** Resolves when it has listed (or, for the book's loop, once it runs). */
+  ready: Promise<unknown>;
+  /** Memory of its main process. */
+  memory(): { rss: number; hwm: number } | undefined;
+  /** CPU seconds of its whole process group. */
+  cpu(): number;
+  stop(): Promise<void>;
+  /** Last lines of output that were not events, for error messages. */
+  tail(): string;
+}
+
+export interface CmwatchOptions {
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Count handler runs ("[true ns/name] exit 0") instead of events. */
+  countRuns?: boolean;
+  label?: string;
+  namespace?: string;
+  /** Watch for markers in this FIFO (written by handlers/notify.sh) instead of the log. */
+  fifo?: Fifo;
+  /** Flags for node itself, before the script (e.g. V8 heap flags). */
+  nodeArgs?: string[];
+}
+
+const cleanEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const k of ['KUBECONFIG', 'CMWATCH_SERVER', 'WATCH_NAMESPACE', 'CMWATCH_BENCH_ROLE', 'NODE_OPTIONS']) delete env[k];
+  return env;
+};
+
+function start(kind: PeerKind, label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, scanOn: 'stdout' | 'stderr', scanner: OutputScanner, marker: (p: number) => string, ready: (s: OutputScanner, child: ChildProcess) => Promise<unknown>): Peer {
+  const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const other = new OutputScanner(() => false);
+  (scanOn === 'stdout' ? child.stdout! : child.stderr!).on('data', scanner.feed);
+  (scanOn === 'stdout' ? child.stderr! : child.stdout!).on('data', other.feed);
+  const pid = child.pid!;
+  return {
+    kind, label, child, scanner,
+    get count() { return scanner.count; },
+    marker: (p) => scanner.waitFor(marker(p)),
+    ready: ready(scanner, child),
+    memory: () => memory(pid),
+    cpu: () => groupCpu(pid),
+    stop: () => stopChild(child, 'SIGKILL', true),
+    tail: () => [...scanner.tail, ...other.tail].slice(-12).join('\n'),
+  };
+}
+
+/** cmwatch as a user runs it: default log level, one line per event on stderr (read by the harness). */
+export function cmwatch(t: Target, o: CmwatchOptions = {}): Peer {
+  const conn = t.kubeconfig ? ['--kubeconfig', t.kubeconfig] : ['--server', t.server];
+  const runs = /^\[\S+ \S+\] exit 0/;
+  const scanner = new OutputScanner(o.countRuns ? (l) => runs.test(l) : (l) => l.startsWith('MODIFIED '));
+  const quiet = o.extraArgs?.includes('--log-level') && !o.extraArgs.includes('info') && !o.extraArgs.includes('debug');
+  const watching = quiet ? Promise.resolve() : scanner.waitFor('synced ');
+  const env = { ...cleanEnv(), ...(o.fifo ? { BENCH_FIFO: o.fifo.path } : {}), ...o.env };
+  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), CMWATCH, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
+    env, 'stderr', scanner, (p) => `ADDED ${NAMESPACE}/${markerName(p)}`, () => watching);
+  const fifo = o.fifo;
+  if (fifo) {
+    peer.marker = (p) => fifo.scanner.waitFor(` ${markerName(p)}`);
+    const stop = peer.stop;
+    peer.stop = async () => {
+      await stop();
+      fifo.close();
+    };
+  }
+  return peer;
+}
+
+/** The book's loop: curl | while read; jq … (through a proxy or a server without authentication). */
+export function bookLoop(t: Target, action = ':', label = 'book loop'): Peer {
+  // It watches without a resource version, so it first gets an ADDED for every existing object:
+  // every event it handles counts (the events/s it reaches), MODIFIED or not.
+  const scanner = new OutputScanner((l) => l.startsWith('Type: ') && (action === ':' || l.startsWith('Type: MODIFIED')));
+  return start('book', label, 'bash', [join(BENCH_SRC, 'peers', 'book-loop.sh'), t.server, NAMESPACE, action], cleanEnv(), 'stdout', scanner,
+    (p) => `ConfigMap: ${markerName(p)} `, () => Promise.resolve());
+}
+
+let kubeconfigSeq = 0;
+/** A kubeconfig for a plain http server (the bench server or a proxy). */
+export function httpKubeconfig(server: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cmwatch-bench-kc-'));
+  const file = join(dir, `config-${++kubeconfigSeq}`);
+  writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: bench, cluster: {server: "${server}"}}]
+users: [{name: bench, user: {}}]
+contexts: [{name: bench, context: {cluster: bench, user: bench, namespace: ${NAMESPACE}}}]
+current-context: bench
+`);
+  return file;
+}
+
+/** `kubectl get configmaps --watch --output-watch-events -o json`. */
+export function kubectl(t: Target): Peer {
+  const kc = t.kubeconfig ?? httpKubeconfig(t.server);
+  const cache = mkdtempSync(join(tmpdir(), 'cmwatch-bench-kcache-'));
+  // With --watch, -o json prints each event as one compact line.
+  const scanner = new OutputScanner((l) => l.startsWith('{"type":"MODIFIED"'));
+  const first = scanner.waitFor('{"type":');
+  return start('kubectl', 'kubectl get --watch', 'kubectl',
+    [`--kubeconfig=${kc}`, `--cache-dir=${cache}`, 'get', 'configmaps', '-n', NAMESPACE, '--watch', '--output-watch-events', '-o', 'json'],
+    cleanEnv(), 'stdout', scanner, (p) => `"name":"${markerName(p)}"`, () => first);
+}
+
+/** A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs). */
+export function informer(t: Target): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
+  const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
+  const synced = scanner.waitFor('synced ');
+  return start('informer', '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,
+    (p) => `marker ${markerName(p)} `, () => synced);
+}

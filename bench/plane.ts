@@ -1,0 +1,175 @@
+/**
+ * The measures on the real control plane (test/cluster: etcd,
+ * kube-apiserver and kube-controller-manager built from Go modules, all on
+ * 127.0.0.1):
+ *
+ *  - memory and live throughput: N ConfigMaps of 1 KiB, then cmwatch
+ *    (direct), kubectl get --watch and the client-node informer all list
+ *    and watch them at once while the harness PATCHes U of them as fast as
+ *    the API takes it (8 requests in flight) and then creates a marker
+ *    ConfigMap; each contender's time to the marker, its CPU, its RSS;
+ *  - latency: API write accepted (the PATCH's response) to handler start
+ *    (bench/handlers/notify.sh writing to a FIFO), one change at a time,
+ *    direct and through kubectl proxy.
+ */
+import { api, ensureNamespace, startPlane, type Cluster } from '../test/helpers/plane.js';
+import { cmwatch, informer, kubectl, type Peer } from './peers.js';
+import { Fifo, hrnow, percentile, seconds, timeout } from './proc.js';
+import { NOTIFY, type Log } from './suites.js';
+import { NAMESPACE, SELECTOR_ANNOTATION, cmName, markerName, payloadFor } from './workload.js';
+
+export interface PlaneOptions {
+  n: number;
+  updates: number;
+  latencyChanges: number;
+  warmup: number;
+}
+
+export interface LivePeer {
+  peer: string;
+  /** Events per second from the first write to the marker. */
+  rate: number;
+  /** From the last write's response to the marker, ms. */
+  lagMs: number;
+  cpuMsPer1k: number;
+  completed: boolean;
+  synced?: { rss: number; hwm: number };
+  end?: { rss: number; hwm: number };
+}
+
+export interface LatencyResult {
+  mode: string;
+  /** Write accepted → handler started, ms. */
+  samplesMs: number[];
+  /** Write sent → accepted, ms. */
+  writeMs: number[];
+  lost: number;
+}
+
+export interface PlaneResults {
+  version: string;
+  n: number;
+  createSeconds: number;
+  updates: number;
+  /** PATCHes per second the API took. */
+  writerRate: number;
+  live: LivePeer[];
+  latency: LatencyResult[];
+}
+
+async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
+}
+
+function configMap(name: string, namespace: string, data: Record<string, string>, k = 0): unknown {
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name, namespace, labels: { app: 'bench' }, annotations: { [SELECTOR_ANNOTATION]: `app=bench-${k}` } },
+    data,
+  };
+}
+
+async function must(c: Cluster, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await api(c, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)?.slice(0, 200)}`);
+  return r.json;
+}
+
+export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResults> {
+  const c = await startPlane();
+  const running: Peer[] = [];
+  try {
+    const version = (await must(c, 'GET', '/version')).gitVersion as string;
+    await ensureNamespace(c, NAMESPACE);
+    await ensureNamespace(c, 'bench-lat');
+    const payload = payloadFor(1024);
+    const base = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
+    let t = hrnow();
+    await pool(o.n, 16, (k) => must(c, 'POST', base, configMap(cmName(k), NAMESPACE, { seq: '0', 'config.ini': payload }, k)));
+    const createSeconds = seconds(t, hrnow());
+    log(`  created ${o.n} ConfigMaps of 1 KiB in ${createSeconds.toFixed(1)} s (${Math.round(o.n / createSeconds)}/s)`);
+
+    // Memory and live throughput: all three contenders on the same changes.
+    const target = { server: c.server, kubeconfig: c.kubeconfig };
+    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target)];
+    running.push(...peers);
+    for (const p of peers) {
+      const r = await timeout(p.ready, 180_000);
+      if (r === 'timeout') throw new Error(`${p.label} did not sync: ${p.tail()}`);
+    }
+    // kubectl prints the list as ADDED events: wait for the last one.
+    await timeout(peers[1]!.scanner.waitFor(`"name":"${cmName(o.n - 1)}"`), 120_000);
+    const synced = peers.map((p) => p.memory());
+    const cpu0 = peers.map((p) => p.cpu());
+    const marker = peers.map((p) => p.marker(1));
+    t = hrnow();
+    await pool(o.updates, 8, (i) => must(c, 'PATCH', `${base}/${cmName(i % o.n)}`, { data: { seq: String(i + 1) } }));
+    const tLast = hrnow();
+    const writerRate = o.updates / seconds(t, tLast);
+    log(`  the API took ${o.updates} PATCHes at ${Math.round(writerRate)}/s`);
+    await must(c, 'POST', base, configMap(markerName(1), NAMESPACE, { seq: '0', 'config.ini': 'end' }, 900_001));
+    const live: LivePeer[] = [];
+    for (let i = 0; i < peers.length; i++) {
+      const p = peers[i]!;
+      const at = await timeout(marker[i]!, 120_000);
+      const end = at === 'timeout' ? hrnow() : at;
+      const events = at === 'timeout' ? p.count : o.updates;
+      const lp: LivePeer = {
+        peer: p.label, rate: events / seconds(t, end), lagMs: seconds(tLast, end) * 1000,
+        cpuMsPer1k: ((p.cpu() - cpu0[i]!) * 1e6) / Math.max(1, events), completed: at !== 'timeout',
+        ...(synced[i] ? { synced: synced[i]! } : {}), ...(p.memory() ? { end: p.memory()! } : {}),
+      };
+      live.push(lp);
+      log(`  ${p.label}: ${Math.round(lp.rate)} events/s, ${lp.lagMs.toFixed(0)} ms behind the last write, ${lp.cpuMsPer1k.toFixed(1)} ms CPU / 1000 events; RSS ${((lp.end?.rss ?? NaN) / 2 ** 20).toFixed(1)} MiB, peak ${((lp.end?.hwm ?? NaN) / 2 ** 20).toFixed(1)} MiB`);
+    }
+    for (const p of peers) await p.stop();
+    running.length = 0;
+
+    // Latency, one change at a time.
+    const latency: LatencyResult[] = [];
+    const probe = `/api/v1/namespaces/bench-lat/configmaps`;
+    await must(c, 'POST', probe, configMap('probe', 'bench-lat', { seq: '0' }));
+    const proxy = await c.startProxy();
+    try {
+      for (const [mode, tgt] of [['direct', target], ['kubectl proxy', { server: proxy.url }]] as const) {
+        const fifo = new Fifo();
+        const w = cmwatch(tgt, { label: `cmwatch (${mode})`, namespace: 'bench-lat', fifo, extraArgs: ['--exec', NOTIFY] });
+        running.push(w);
+        if ((await timeout(w.ready, 60_000)) === 'timeout') throw new Error(`cmwatch (${mode}) did not sync: ${w.tail()}`);
+        const res: LatencyResult = { mode, samplesMs: [], writeMs: [], lost: 0 };
+        for (let i = 0; i < o.warmup + o.latencyChanges; i++) {
+          const t0 = hrnow();
+          const obj = await must(c, 'PATCH', `${probe}/probe`, { data: { seq: `${mode}-${i}` } });
+          const t1 = hrnow();
+          const rv = obj.metadata.resourceVersion as string;
+          const started = await timeout(fifo.scanner.waitFor(`${rv} probe`), 5000);
+          if (i < o.warmup) continue;
+          if (started === 'timeout') {
+            res.lost++;
+            continue;
+          }
+          res.samplesMs.push(Number(started - t1) / 1e6);
+          res.writeMs.push(Number(t1 - t0) / 1e6);
+        }
+        await w.stop();
+        running.pop();
+        latency.push(res);
+        log(`  latency ${mode}: p50 ${percentile(res.samplesMs, 50).toFixed(1)} ms, p99 ${percentile(res.samplesMs, 99).toFixed(1)} ms, max ${Math.max(...res.samplesMs).toFixed(1)} ms over ${res.samplesMs.length} changes (${res.lost} lost); the PATCH itself p50 ${percentile(res.writeMs, 50).toFixed(1)} ms`);
+      }
+    } finally {
+      await proxy.stop();
+    }
+    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, live, latency };
+  } finally {
+    for (const p of running) await p.stop();
+    await c.stop();
+  }
+}

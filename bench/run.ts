@@ -1,0 +1,228 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=coldstart,inproc,throughput,handlers,memory,plane] [-- --no-plane] [-- --update-readme]`
+ *
+ * Runs the measures of issue #8 against the bench server (and the real
+ * control plane when its binaries are built), prints progress, and writes
+ * bench/results/{results.json,latest.md,chart.svg}. Every run is bounded in
+ * time; all traffic is on 127.0.0.1.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { InprocResult } from './inproc.js';
+import type { PlaneResults } from './plane.js';
+import { ROOT } from './proc.js';
+import { renderMarkdown, renderSvg } from './report.js';
+import {
+  bookHandlerRun, coldStart, handlerRun, inproc, memoryRun, throughputPeers, throughputRun,
+  type ColdStart, type MemoryRun, type Run,
+} from './suites.js';
+
+export interface Results {
+  meta: {
+    date: string;
+    mode: 'full' | 'quick';
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    kubectl: string;
+    clientNode: string;
+    loadBefore: number[];
+    loadAfter: number[];
+    seconds: number;
+    reps: number;
+    notes: string[];
+  };
+  coldstart?: ColdStart;
+  inproc?: InprocResult[];
+  throughput?: Array<{ peer: string; size: number; m: number; runs: Run[] }>;
+  handlers?: Array<{ label: string; runs: Run[] }>;
+  memory?: Array<{ peer: string; n: number; phases: number[]; runs: MemoryRun[] }>;
+  plane?: PlaneResults;
+}
+
+const SUITES = ['coldstart', 'inproc', 'throughput', 'handlers', 'memory', 'plane'] as const;
+
+function arg(name: string): string | undefined {
+  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
+  if (a === undefined) return undefined;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : '';
+}
+
+function tool(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+function planeBuilt(): boolean {
+  if (process.env.CMWATCH_CLUSTER_BIN) return true;
+  try {
+    execFileSync('bash', [join(ROOT, 'test', 'cluster', 'build.sh')], { stdio: 'ignore', env: { ...process.env, CMWATCH_MIN_FREE_GIB: '1000000' } });
+    return true; // a cache hit; a cold build would have been refused by the free-disk floor
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const quick = arg('quick') !== undefined;
+  const only = arg('only')?.split(',').filter(Boolean);
+  const skip = new Set(arg('skip')?.split(',').filter(Boolean) ?? []);
+  if (arg('no-plane') !== undefined) skip.add('plane');
+  const want = (s: (typeof SUITES)[number]) => (!only || only.includes(s)) && !skip.has(s);
+  const outDir = arg('out') || join(ROOT, 'bench', 'results');
+  const reps = Number(arg('reps') ?? (quick ? 1 : 3));
+  const started = Date.now();
+  const log = (l: string) => process.stdout.write(l + '\n');
+
+  const clientNodePkg = join(ROOT, 'bench', 'node_modules', '@kubernetes', 'client-node', 'package.json');
+  const r: Results = {
+    meta: {
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      kubectl: tool('kubectl', ['version', '--client', '-o', 'json']).match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? 'not found',
+      clientNode: existsSync(clientNodePkg) ? (JSON.parse(readFileSync(clientNodePkg, 'utf8')) as { version: string }).version : 'not installed',
+      loadBefore: loadavg(),
+      loadAfter: [],
+      seconds: 0,
+      reps,
+      notes: [],
+    },
+  };
+  log(`cmwatch bench (${r.meta.mode}): ${r.meta.cpus} × ${r.meta.cpuModel}, Node ${r.meta.node}, load ${r.meta.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
+  if (r.meta.loadBefore[0]! > r.meta.cpus * 0.75) {
+    const note = `the machine was busy when the run started (load ${r.meta.loadBefore[0]!.toFixed(2)} on ${r.meta.cpus} CPUs): timings are noisy`;
+    r.meta.notes.push(note);
+    log(`warning: ${note}`);
+  }
+
+  if (want('coldstart')) {
+    log('\n== cold start');
+    r.coldstart = coldStart(quick ? 5 : 15);
+  }
+
+  if (want('inproc')) {
+    log('\n== event throughput in one process (measure 1)');
+    r.inproc = [];
+    for (const [size, m] of [[1024, quick ? 30_000 : 100_000], [65536, quick ? 1000 : 3000]] as const) {
+      const res = await inproc({ size, n: 100, m, reps: quick ? 1 : 5 });
+      r.inproc.push(res);
+      log(`  ${size / 1024} KiB: JSON.parse ${res.jsonParse.map(Math.round).join(', ')}; pipeline ${res.pipeline.map(Math.round).join(', ')} events/s`);
+    }
+  }
+
+  if (want('throughput')) {
+    log('\n== event throughput against the peers, bench server (measure 1)');
+    r.throughput = [];
+    for (const size of [1024, 65536]) {
+      const specs = throughputPeers(quick, size);
+      const rows = specs.map((s) => ({ peer: s.label ?? s.kind, size, m: s.m, runs: [] as Run[] }));
+      for (let rep = 0; rep < reps; rep++) {
+        // Interleaved, so a busy moment of the machine hits every contender alike.
+        for (let i = 0; i < specs.length; i++) {
+          try {
+            rows[i]!.runs.push(await throughputRun(specs[i]!, size, 100, log));
+          } catch (err) {
+            log(`  ${rows[i]!.peer}: failed: ${(err as Error).message.slice(0, 300)}`);
+          }
+        }
+      }
+      r.throughput.push(...rows);
+    }
+  }
+
+  if (want('handlers')) {
+    log('\n== handler throughput, /bin/true (measure 2)');
+    const k = quick ? 300 : 1000;
+    const rows = [
+      { label: 'cmwatch --exec /bin/true --concurrency 1', runs: [] as Run[], run: () => handlerRun(1, k, log) },
+      { label: 'cmwatch --exec /bin/true --concurrency 4', runs: [] as Run[], run: () => handlerRun(4, k, log) },
+      { label: 'book loop, /bin/true per MODIFIED', runs: [] as Run[], run: () => bookHandlerRun(quick ? 5 : 10, log) },
+    ];
+    for (let rep = 0; rep < reps; rep++) {
+      for (const row of rows) {
+        try {
+          row.runs.push(await row.run());
+        } catch (err) {
+          log(`  ${row.label}: failed: ${(err as Error).message.slice(0, 300)}`);
+        }
+      }
+    }
+    r.handlers = rows.map(({ label, runs }) => ({ label, runs }));
+  }
+
+  if (want('memory')) {
+    log('\n== memory: 10,000 ConfigMaps of 1 KiB, then 1,000,000 events (measure 4)');
+    const n = 10_000;
+    const phases = quick ? [10_000, 40_000, 50_000] : [100_000, 400_000, 500_000];
+    r.memory = [];
+    for (const [peer, runs, capS] of [['cmwatch', reps, 120], ['informer', quick ? 1 : 2, 120], ['kubectl', 1, quick ? 20 : 60]] as const) {
+      const row = { peer: peer === 'informer' ? '@kubernetes/client-node informer' : peer === 'kubectl' ? 'kubectl get --watch' : 'cmwatch', n, phases, runs: [] as MemoryRun[] };
+      for (let i = 0; i < runs; i++) {
+        try {
+          row.runs.push(await memoryRun(peer, n, phases, capS, log));
+        } catch (err) {
+          log(`  ${row.peer}: failed: ${(err as Error).message.slice(0, 300)}`);
+        }
+      }
+      r.memory.push(row);
+    }
+  }
+
+  if (want('plane')) {
+    log('\n== the real control plane (measures 1, 3, 4)');
+    if (!planeBuilt()) {
+      const note = 'the real control plane is not built (npm run cluster:build): its measures were skipped';
+      r.meta.notes.push(note);
+      log(`  ${note}`);
+    } else {
+      const { planeSuite } = await import('./plane.js');
+      try {
+        r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20 }, log);
+      } catch (err) {
+        const note = `the control plane run failed: ${(err as Error).message.slice(0, 300)}`;
+        r.meta.notes.push(note);
+        log(`  ${note}`);
+      }
+    }
+  }
+
+  r.meta.loadAfter = loadavg();
+  r.meta.seconds = (Date.now() - started) / 1000;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(r, null, 1) + '\n');
+  const md = renderMarkdown(r);
+  writeFileSync(join(outDir, 'latest.md'), md);
+  writeFileSync(join(outDir, 'chart.svg'), renderSvg(r));
+  log(`\n${md}`);
+  log(`wrote ${join(outDir, 'results.json')}, latest.md and chart.svg in ${r.meta.seconds.toFixed(0)} s`);
+  if (arg('update-readme') !== undefined) updateReadme(md);
+}
+
+/** Replaces the table between the bench markers of the README's Benchmarks section. */
+function updateReadme(md: string): void {
+  const file = join(ROOT, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const a = '<!-- bench:start -->';
+  const b = '<!-- bench:end -->';
+  const i = text.indexOf(a);
+  const j = text.indexOf(b);
+  if (i < 0 || j < i) {
+    process.stdout.write('README.md has no bench markers; not updated\n');
+    return;
+  }
+  const body = md.replace(/^# .*\n/, '').replace(/\(chart\.svg\)/g, '(bench/results/chart.svg)');
+  writeFileSync(file, text.slice(0, i + a.length) + '\n' + body.trim() + '\n' + text.slice(j));
+  process.stdout.write('README.md updated\n');
+}
+
+await main();
