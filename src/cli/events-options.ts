@@ -4,47 +4,20 @@
  * anything starts.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../util/errors.js';
-import type { ConnectionFlags } from '../kube/resolve.js';
-import { parseSelector } from '../kube/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
 import type { EventType } from '../watch/types.js';
-import type { LogFormat, LogLevel } from '../util/log.js';
-import { addWatchOptions, namespaceDefaulted, parseOn, parseStallTimeout, parseWatchTimeout, resolveNamespaces } from './options.js';
-import { buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
+import { addWatchOptions, buildWatchSourceConfig, parseOn, type RawWatchSourceFlags, type WatchSourceConfig } from './options.js';
 
-export interface EventsConfig {
-  /** How to reach the API: resolved at start by src/kube/resolve.ts. */
-  connection: ConnectionFlags;
-  /** undefined: all namespaces. */
-  namespaces: string[] | undefined;
-  /** Neither -n, -A nor WATCH_NAMESPACE: the kubeconfig context's (or in-cluster) namespace applies, else "default". */
-  namespaceDefaulted: boolean;
-  labelSelector: string | undefined;
+export interface EventsConfig extends WatchSourceConfig {
   /** The event types printed; SYNC marks the objects that exist at start. */
   on: Set<EventType>;
   /** Annotations that count as content for --trigger content. */
   selectorAnnotations: string[];
-  trigger: 'content' | 'any';
-  stallTimeoutMs: number;
-  watchTimeoutSeconds: number | undefined;
-  exitOnError: boolean;
-  logLevel: LogLevel;
-  logFormat: LogFormat;
 }
 
-export interface RawEventsFlags extends RawConnectionFlags {
-  namespace?: string[];
-  allNamespaces?: boolean;
-  selector?: string;
+export interface RawEventsFlags extends RawWatchSourceFlags {
   on: string;
-  trigger: string;
-  stallTimeout: string;
-  watchTimeout?: string;
-  exitOnError?: boolean;
-  logLevel: string;
-  logFormat: string;
 }
 
 export const EVENTS_ON_DEFAULT = 'ADDED,MODIFIED,DELETED';
@@ -55,26 +28,10 @@ export function addEventsOptions(cmd: Command): Command {
 }
 
 export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = process.env): EventsConfig {
-  const connection = buildConnectionFlags(f, env);
-  const namespaces = resolveNamespaces(f, env);
-  if (f.selector !== undefined) {
-    const r = parseSelector(f.selector);
-    if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
-  }
-  if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   return {
-    connection,
-    namespaceDefaulted: namespaceDefaulted(f, env),
-    namespaces,
-    labelSelector: f.selector,
+    ...buildWatchSourceConfig(f, env),
     on: parseOn(f.on),
     selectorAnnotations: [...DEFAULT_SELECTOR_ANNOTATIONS],
-    trigger: f.trigger,
-    stallTimeoutMs: parseStallTimeout(f.stallTimeout),
-    watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
-    exitOnError: !!f.exitOnError,
-    logLevel: f.logLevel as LogLevel,
-    logFormat: f.logFormat as LogFormat,
   };
 }
 

@@ -17,19 +17,14 @@ import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './lea
 
 export const DEFAULT_SERVER = 'http://localhost:8001';
 
-export interface WatchConfig extends HandlerConfig, ObserveConfig, LeaderConfig {
+/** What `watch` and `events` both take: where to watch, what counts as a change, how to log. */
+export interface WatchSourceConfig {
   /** How to reach the API: resolved at start by src/kube/resolve.ts. */
   connection: ConnectionFlags;
-  /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
-  handlerProxy: boolean;
   namespaces: string[] | undefined; // undefined: all namespaces
   /** Neither -n, -A nor WATCH_NAMESPACE: the kubeconfig context's (or in-cluster) namespace applies, else "default". */
   namespaceDefaulted: boolean;
   labelSelector: string | undefined;
-  output: 'text' | 'json';
-  action: 'delete-pods' | undefined;
-  selectorAnnotations: string[];
-  dryRun: boolean;
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
   /** undefined: a random 300–600 s per watch; 0: send none, the server decides. */
@@ -37,6 +32,15 @@ export interface WatchConfig extends HandlerConfig, ObserveConfig, LeaderConfig 
   exitOnError: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
+}
+
+export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig {
+  /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
+  handlerProxy: boolean;
+  output: 'text' | 'json';
+  action: 'delete-pods' | undefined;
+  selectorAnnotations: string[];
+  dryRun: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -101,15 +105,11 @@ export function parseSelectorAnnotation(value: string | undefined): string[] {
   return [value];
 }
 
-export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags, RawObserveFlags, RawLeaderFlags {
-  handlerProxy?: boolean;
+/** The flags behind WatchSourceConfig (addWatchOptions). */
+export interface RawWatchSourceFlags extends RawConnectionFlags {
   namespace?: string[];
   allNamespaces?: boolean;
   selector?: string;
-  output?: string;
-  action?: string;
-  selectorAnnotation?: string;
-  dryRun?: boolean;
   trigger: string;
   stallTimeout: string;
   watchTimeout?: string;
@@ -118,16 +118,41 @@ export interface RawWatchFlags extends RawHandlerFlags, RawConnectionFlags, RawO
   logFormat: string;
 }
 
-export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env): WatchConfig {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags {
+  handlerProxy?: boolean;
+  output?: string;
+  action?: string;
+  selectorAnnotation?: string;
+  dryRun?: boolean;
+}
+
+/** Validates the options of addWatchOptions, shared by `watch` and `events`. */
+export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.ProcessEnv): WatchSourceConfig {
   const connection = buildConnectionFlags(f, env);
   const namespaces = resolveNamespaces(f, env);
   if (f.selector !== undefined) {
     const r = parseSelector(f.selector);
     if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
   }
+  if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
+  return {
+    connection,
+    namespaces,
+    namespaceDefaulted: namespaceDefaulted(f, env),
+    labelSelector: f.selector,
+    trigger: f.trigger,
+    stallTimeoutMs: parseStallTimeout(f.stallTimeout),
+    watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
+    exitOnError: !!f.exitOnError,
+    logLevel: f.logLevel as LogLevel,
+    logFormat: f.logFormat as LogFormat,
+  };
+}
+
+export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env): WatchConfig {
+  const source = buildWatchSourceConfig(f, env);
   const output = (f.output ?? 'text').toLowerCase();
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
-  if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   if (f.action !== undefined && f.action !== 'delete-pods') {
     throw new UsageError(`--action: unknown action "${f.action}"`, 'the built-in action is delete-pods');
   }
@@ -135,25 +160,15 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   if (f.dryRun && f.action === undefined) {
     throw new UsageError('--dry-run only applies to --action delete-pods', 'add --action delete-pods, or drop --dry-run');
   }
-  const handlerConfig = buildHandlerConfig(f);
   return {
-    ...handlerConfig,
+    ...source,
+    ...buildHandlerConfig(f),
     ...buildObserveConfig(f),
     ...buildLeaderConfig(f),
-    connection,
     handlerProxy: !!f.handlerProxy,
-    namespaces,
-    namespaceDefaulted: namespaceDefaulted(f, env),
-    labelSelector: f.selector,
     output,
     action: f.action as 'delete-pods' | undefined,
     selectorAnnotations,
     dryRun: !!f.dryRun,
-    trigger: f.trigger,
-    stallTimeoutMs: parseStallTimeout(f.stallTimeout),
-    watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
-    exitOnError: !!f.exitOnError,
-    logLevel: f.logLevel as LogLevel,
-    logFormat: f.logFormat as LogFormat,
   };
 }
