@@ -27,6 +27,22 @@ export interface HandlerConfig {
   retryMaxMs: number;
 }
 
+/** The engine options that come straight from the handler flags (shared by watch and replay). */
+export function engineOptionsOf(cfg: HandlerConfig) {
+  return {
+    execs: cfg.handlers,
+    execDir: cfg.execDir,
+    handlersOn: cfg.on,
+    timeoutMs: cfg.timeoutMs,
+    killGraceMs: cfg.killGraceMs,
+    concurrency: cfg.concurrency,
+    coalesce: cfg.coalesce,
+    maxRetries: cfg.maxRetries,
+    retryBaseMs: cfg.retryBaseMs,
+    retryMaxMs: cfg.retryMaxMs,
+  };
+}
+
 export interface RawHandlerFlags {
   exec?: string[];
   execDir?: string;

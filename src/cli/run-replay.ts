@@ -11,6 +11,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { HandlerEngine } from '../handlers/engine.js';
+import { engineOptionsOf } from './handler-options.js';
 import { labelsMatch } from '../kube/label-match.js';
 import { Pacer } from '../replay/pacer.js';
 import { readRecording } from '../replay/recording.js';
@@ -26,19 +27,10 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
   const name = cfg.file === '-' ? 'stdin' : cfg.file;
   const engine = new HandlerEngine({
-    execs: cfg.handlers,
-    execDir: cfg.execDir,
-    handlersOn: cfg.on,
+    ...engineOptionsOf(cfg),
     actionOn: new Set(),
     contract: { server: cfg.server, selectorAnnotations: cfg.selectorAnnotations },
     log,
-    timeoutMs: cfg.timeoutMs,
-    killGraceMs: cfg.killGraceMs,
-    concurrency: cfg.concurrency,
-    coalesce: cfg.coalesce,
-    maxRetries: cfg.maxRetries,
-    retryBaseMs: cfg.retryBaseMs,
-    retryMaxMs: cfg.retryMaxMs,
   });
   engine.announce();
   const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });

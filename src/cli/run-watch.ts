@@ -7,6 +7,7 @@
 import { KubeClient } from '../kube/client.js';
 import { startHandlerProxy, type HandlerProxy } from '../kube/handler-proxy.js';
 import { HandlerEngine } from '../handlers/engine.js';
+import { engineOptionsOf } from './handler-options.js';
 import { deletePods } from '../handlers/delete-pods.js';
 import { Logger } from '../util/log.js';
 import { ExitCode } from '../util/exit-codes.js';
@@ -44,22 +45,13 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
 
   const actionOn = new Set<string>(['MODIFIED']);
   const engine = new HandlerEngine({
-    execs: cfg.handlers,
-    execDir: cfg.execDir,
+    ...engineOptionsOf(cfg),
     action: cfg.action === 'delete-pods'
       ? (ev, key) => deletePods(ev, key, { client, log, annotations: cfg.selectorAnnotations, dryRun: cfg.dryRun })
       : undefined,
-    handlersOn: cfg.on,
     actionOn,
     contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },
     log,
-    timeoutMs: cfg.timeoutMs,
-    killGraceMs: cfg.killGraceMs,
-    concurrency: cfg.concurrency,
-    coalesce: cfg.coalesce,
-    maxRetries: cfg.maxRetries,
-    retryBaseMs: cfg.retryBaseMs,
-    retryMaxMs: cfg.retryMaxMs,
     onRun: (handler, result, seconds) => observe.recorder.handlerRun(handler, result, seconds),
     // Under leader election nothing runs until the Lease is acquired.
     paused: cfg.leaderElection !== undefined,
