@@ -12,7 +12,10 @@
  *   pipeline    the real Reflector (framing, event checks, change detection)
  *               and the real intake of `cmwatch watch` (filter, log line at
  *               info level into a no-op sink, HandlerEngine.submit deciding
- *               that nothing runs).
+ *               that nothing runs);
+ * and, to see where the time goes, without a socket:
+ *   memPipeline the same pipeline fed from the bytes in memory (64 KiB chunks);
+ *   detect      ChangeDetector.event alone on the parsed events (hashing).
  *
  * Run as a forked child (CMWATCH_BENCH_ROLE=inproc) with the config as
  * argv[2]; it sends its results to the parent over IPC.
@@ -25,7 +28,10 @@ import { makeIntake } from '../src/cli/intake.js';
 import { Logger } from '../src/util/log.js';
 import { Reflector, type Delivery } from '../src/watch/reflector.js';
 import { HttpSource, type ListWatchSource } from '../src/watch/source.js';
-import type { WireEvent } from '../src/watch/types.js';
+import { ChangeDetector } from '../src/watch/change-detector.js';
+import { frames } from '../src/watch/ndjson.js';
+import { Readable } from 'node:stream';
+import type { K8sObject, WireEvent } from '../src/watch/types.js';
 import { forkServer, hrnow, seconds } from './proc.js';
 import { LIST_RV, NAMESPACE, SELECTOR_ANNOTATION, Workload, markerName } from './workload.js';
 
@@ -44,6 +50,8 @@ export interface InprocResult {
   wire: number[];
   frames: number[];
   pipeline: number[];
+  memPipeline: number[];
+  detect: number[];
 }
 
 function parseBaseline(lines: string[]): number {
@@ -113,7 +121,7 @@ async function framesOnly(url: string, m: number): Promise<number> {
   return m / seconds(t0, t1);
 }
 
-async function pipeline(url: string, m: number): Promise<number> {
+async function pipeline(url: string, m: number, memory?: { items: K8sObject[]; chunks: Buffer[] }): Promise<number> {
   const conn = proxyConnection(url);
   const client = new KubeClient(conn);
   const log = new Logger({ level: 'info', format: 'text', color: false, write: () => {} });
@@ -128,8 +136,16 @@ async function pipeline(url: string, m: number): Promise<number> {
   let t1 = 0n;
   let delivered = 0;
   const endKey = `${NAMESPACE}/${markerName(1)}`;
+  const http = new HttpSource(client, { resource: 'configmaps', namespace: NAMESPACE });
+  const source: ListWatchSource = memory
+    ? {
+      description: http.description,
+      list: async () => ({ items: memory.items, resourceVersion: String(LIST_RV) }),
+      watch: async (req) => frames(Readable.from(memory.chunks), { onBytes: req.onBytes, malformed: 'fail' }) as AsyncIterable<WireEvent>,
+    }
+    : http;
   const reflector = new Reflector({
-    source: timedSource(new HttpSource(client, { resource: 'configmaps', namespace: NAMESPACE }), (t) => (t0 = t)),
+    source: timedSource(source, (t) => (t0 = t)),
     log, signal: ac.signal, contentAnnotations: [SELECTOR_ANNOTATION],
     onEvent: (d: Delivery) => {
       intake(d);
@@ -156,7 +172,18 @@ export async function runInproc(cfg: InprocConfig): Promise<InprocResult> {
     bytes += l.length;
   }
   bytes += w.markerLine(1, w.rv(cfg.m)).length;
-  const out: InprocResult = { size: cfg.size, m: cfg.m, jsonParse: [], wire: [], frames: [], pipeline: [] };
+  const out: InprocResult = { size: cfg.size, m: cfg.m, jsonParse: [], wire: [], frames: [], pipeline: [], memPipeline: [], detect: [] };
+  const all = Buffer.from(lines.join('') + w.markerLine(1, w.rv(cfg.m)));
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < all.length; i += 65536) chunks.push(all.subarray(i, i + 65536));
+  const items = Array.from({ length: cfg.n }, (_, k) => JSON.parse(w.listItem(k)) as K8sObject);
+  const parsed = lines.map((l) => JSON.parse(l) as { type: 'MODIFIED'; object: K8sObject });
+  const detect = () => {
+    const d = new ChangeDetector({ contentAnnotations: [SELECTOR_ANNOTATION] });
+    const t0 = hrnow();
+    for (const e of parsed) d.event(e.type, `${NAMESPACE}/${e.object.metadata!.name!}`, e.object);
+    return parsed.length / seconds(t0, hrnow());
+  };
   const served = async <T>(fn: (url: string) => Promise<T>): Promise<T> => {
     const s = await forkServer({ n: cfg.n, size: cfg.size, phases: [cfg.m] });
     try {
@@ -173,6 +200,8 @@ export async function runInproc(cfg: InprocConfig): Promise<InprocResult> {
     out.wire.push(cfg.m / (await served((u) => wire(u, bytes))));
     out.frames.push(await served((u) => framesOnly(u, cfg.m)));
     out.pipeline.push(await served((u) => pipeline(u, cfg.m)));
+    out.memPipeline.push(await pipeline('http://127.0.0.1:1', cfg.m, { items, chunks }));
+    out.detect.push(detect());
   }
   return out;
 }

@@ -85,7 +85,7 @@ export function renderMarkdown(r: Results): string {
   const m = r.meta;
   const L: string[] = [];
   L.push('# cmwatch benchmarks', '');
-  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · ${m.mode} run (\`npm run bench${m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
+  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · commit ${m.commit} · ${m.mode} run (\`npm run bench${m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
   L.push('');
   L.push(`Medians of ${m.reps} run(s) unless said otherwise; every ratio is to a baseline measured in the same run. All traffic on 127.0.0.1. CPU is user+system of the contender's whole process group (10 ms ticks).`);
   for (const n of m.notes) L.push('', `**Note:** ${n}`);
@@ -104,7 +104,14 @@ export function renderMarkdown(r: Results): string {
       const q = median(x.pipeline.map((p, i) => p / x.jsonParse[i]!));
       L.push(`| ${sizeName(x.size)} | ${fmtInt(x.m)} | ${fmtInt(median(x.jsonParse))} | ${fmtInt(median(x.wire))} | ${fmtInt(median(x.frames))} | ${fmtInt(median(x.pipeline))} | **${ratio(q)}** |`);
     }
-    L.push('', 'pipeline = the real Reflector (HttpSource, framing, event checks, change detection) and the intake of `cmwatch watch` (filter, its log line formatted at info level into a no-op sink, the handler engine deciding that nothing runs).', '');
+    L.push('', 'pipeline = the real Reflector (HttpSource, framing, event checks, change detection) and the intake of `cmwatch watch` (filter, its log line formatted at info level into a no-op sink, the handler engine deciding that nothing runs). wire = undici reading the body and counting bytes: the most the bench server and the socket deliver.', '');
+    L.push('Where the time goes, per event (µs = 1e6 ÷ the median rate; the same process, no socket for the last two):', '');
+    L.push('| payload | JSON.parse | framing over HTTP (incl. JSON.parse) | pipeline over HTTP | pipeline from memory, no socket | change detection alone (SHA-256 of the content) |', '|---|---|---|---|---|---|');
+    for (const x of r.inproc) {
+      const us = (a: number[] | undefined) => fmt1(1e6 / median(a ?? []));
+      L.push(`| ${sizeName(x.size)} | ${us(x.jsonParse)} µs | ${us(x.frames)} µs | ${us(x.pipeline)} µs | ${us(x.memPipeline)} µs | ${us(x.detect)} µs |`);
+    }
+    L.push('');
   }
 
   if (r.throughput?.length) {
@@ -201,6 +208,12 @@ interface Bar {
   note?: string;
 }
 
+function niceStep(x: number): number {
+  const e = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * e >= x) return m * e;
+  return 10 * e;
+}
+
 /** Horizontal grouped bars; log scale when `log`. Returns the SVG fragment and its height. */
 function barPanel(x0: number, y0: number, w: number, title: string, unit: string, series: string[], colors: string[], bars: Bar[], log: boolean): { svg: string; h: number } {
   const labelW = 250;
@@ -210,7 +223,8 @@ function barPanel(x0: number, y0: number, w: number, title: string, unit: string
   const max = Math.max(...all, 1);
   const min = log ? Math.max(Math.min(...all, max) / 2, 0.1) : 0;
   const lo = log ? Math.floor(Math.log10(min)) : 0;
-  const hi = log ? Math.ceil(Math.log10(max)) : max * 1.05;
+  const step = niceStep(max / 4);
+  const hi = log ? Math.ceil(Math.log10(max)) : Math.ceil((max * 1.02) / step) * step;
   const xs = (v: number) => (log ? ((Math.log10(v) - lo) / (hi - lo)) * plotW : (v / hi) * plotW);
   const out: string[] = [];
   out.push(`<text x="${x0}" y="${y0 + 14}" class="t">${esc(title)}</text>`);
@@ -236,7 +250,7 @@ function barPanel(x0: number, y0: number, w: number, title: string, unit: string
     y += rowH;
   }
   // axis ticks
-  const ticks: number[] = log ? Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i)) : [0, hi / 4, hi / 2, (3 * hi) / 4, hi].map((t) => Math.round(t));
+  const ticks: number[] = log ? Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i)) : Array.from({ length: Math.round(hi / step) + 1 }, (_, i) => i * step);
   for (const t of ticks) {
     const tx = x0 + labelW + xs(Math.max(t, log ? 10 ** lo : 0));
     out.push(`<line x1="${tx.toFixed(1)}" y1="${top}" x2="${tx.toFixed(1)}" y2="${y}" class="g"/>`);
@@ -252,12 +266,13 @@ function linePanel(x0: number, y0: number, w: number, title: string, xs: number[
   const top = y0 + 26;
   const plotH = h - 60;
   const all = series.flatMap((s) => s.ys).filter((v): v is number => v !== undefined && Number.isFinite(v));
-  const max = Math.max(...all, limit ?? 0) * 1.1 || 1;
+  const ystep = niceStep((Math.max(...all, limit ?? 0) || 1) / 4);
+  const max = Math.ceil((Math.max(...all, limit ?? 0) * 1.05) / ystep) * ystep || 1;
   const px = (i: number) => left + (xs.length > 1 ? (i / (xs.length - 1)) * plotW : 0);
   const py = (v: number) => top + plotH - (v / max) * plotH;
   const out: string[] = [`<text x="${x0}" y="${y0 + 14}" class="t">${esc(title)}</text>`];
-  for (let k = 0; k <= 4; k++) {
-    const v = (max / 4) * k;
+  for (let k = 0; k * ystep <= max; k++) {
+    const v = k * ystep;
     out.push(`<line x1="${left}" y1="${py(v).toFixed(1)}" x2="${left + plotW}" y2="${py(v).toFixed(1)}" class="g"/><text x="${left - 6}" y="${(py(v) + 3).toFixed(1)}" class="s" text-anchor="end">${v.toFixed(0)}</text>`);
   }
   xs.forEach((x, i) => out.push(`<text x="${px(i).toFixed(1)}" y="${top + plotH + 14}" class="s" text-anchor="middle">${x >= 1e6 ? `${x / 1e6}M` : `${x / 1000}k`} events</text>`));
@@ -309,7 +324,7 @@ export function renderSvg(r: Results): string {
     const ph = r.memory[0]!.phases;
     const xs: number[] = [];
     ph.reduce((a, c) => (xs.push(a + c), a + c), 0);
-    const colors = [blue, orange, '#38a169'];
+    const colors = [blue, '#805ad5', orange, '#38a169'];
     const l = linePanel(10, y, W - 20, 'RSS against events delivered (bench server, 10,000 ConfigMaps)', xs,
       r.memory.map((m, i) => ({ label: m.peer.replace('@kubernetes/', ''), color: colors[i % colors.length]!, ys: xs.map((_, k) => memAt(m.runs, k, 'rss') / MiB) })), 64);
     parts.push(l.svg);

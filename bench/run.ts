@@ -22,6 +22,8 @@ import {
 export interface Results {
   meta: {
     date: string;
+    /** The commit benchmarked, and whether the work tree had changes. */
+    commit: string;
     mode: 'full' | 'quick';
     cpus: number;
     cpuModel: string;
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   const r: Results = {
     meta: {
       date: new Date().toISOString(),
+      commit: tool('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) + (tool('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : ''),
       mode: quick ? 'quick' : 'full',
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
@@ -165,11 +168,17 @@ async function main(): Promise<void> {
     const n = 10_000;
     const phases = quick ? [10_000, 40_000, 50_000] : [100_000, 400_000, 500_000];
     r.memory = [];
-    for (const [peer, runs, capS] of [['cmwatch', reps, 120], ['informer', quick ? 1 : 2, 120], ['kubectl', 1, quick ? 20 : 60]] as const) {
-      const row = { peer: peer === 'informer' ? '@kubernetes/client-node informer' : peer === 'kubectl' ? 'kubectl get --watch' : 'cmwatch', n, phases, runs: [] as MemoryRun[] };
-      for (let i = 0; i < runs; i++) {
+    const specs = [
+      { kind: 'cmwatch', label: 'cmwatch', runs: reps, capS: 120 },
+      { kind: 'cmwatch', label: 'cmwatch, node --max-semi-space-size=1', runs: quick ? 1 : 2, capS: 120, nodeArgs: ['--max-semi-space-size=1'] },
+      { kind: 'informer', label: '@kubernetes/client-node informer', runs: quick ? 1 : 2, capS: 120 },
+      { kind: 'kubectl', label: 'kubectl get --watch', runs: 1, capS: quick ? 20 : 60 },
+    ] as const;
+    for (const spec of specs) {
+      const row = { peer: spec.label, n, phases, runs: [] as MemoryRun[] };
+      for (let i = 0; i < spec.runs; i++) {
         try {
-          row.runs.push(await memoryRun(peer, n, phases, capS, log));
+          row.runs.push(await memoryRun(spec.kind, n, phases, spec.capS, log, 'nodeArgs' in spec ? [...spec.nodeArgs] : undefined));
         } catch (err) {
           log(`  ${row.peer}: failed: ${(err as Error).message.slice(0, 300)}`);
         }
