@@ -197,6 +197,42 @@ export function renderMarkdown(r: Results): string {
   return L.join('\n');
 }
 
+/** The README's table: the targets, and each contender on the same workloads. */
+export function renderSummary(r: Results): string {
+  const m = r.meta;
+  const L: string[] = [];
+  L.push(`${m.date.slice(0, 10)}, commit ${m.commit}, ${m.mode} run: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${fmt2(m.loadBefore[0]!)} at the start. Medians of ${m.reps} run(s).`, '');
+  L.push('| target | result | |', '|---|---|---|');
+  for (const [a, b, c] of targets(r).rows) L.push(`| ${a} | ${b} | ${c} |`);
+  L.push('');
+  const peers: Array<[string, string, string | undefined, string | undefined]> = [
+    // label, throughput peer, memory peer, plane peer prefix
+    ['cmwatch', 'cmwatch', 'cmwatch', 'cmwatch'],
+    ['cmwatch --log-level warn', 'cmwatch --log-level warn', undefined, undefined],
+    ['@kubernetes/client-node informer', 'informer', '@kubernetes/client-node informer', '@kubernetes/client-node'],
+    ['kubectl get --watch -o json', 'kubectl', 'kubectl get --watch', 'kubectl'],
+    ['the book\'s curl | jq loop', 'book', undefined, undefined],
+  ];
+  const total = r.memory?.[0]?.phases.reduce((x, y) => x + y, 0) ?? 0;
+  L.push(`| contender (bench server unless said) | events/s, 1 KiB | events/s, 64 KiB | CPU ms / 1000 events, 1 KiB | peak RSS, 10k ConfigMaps | RSS after ${total >= 1e6 ? `${total / 1e6}M` : `${total / 1000}k`} events | live on the real API: CPU ms / 1000 events |`, '|---|---|---|---|---|---|---|');
+  for (const [label, tp, mp, pp] of peers) {
+    const a = throughputOf(r, tp, 1024)?.runs;
+    const b = throughputOf(r, tp, 65536)?.runs;
+    const mem = mp ? r.memory?.find((x) => x.peer === mp) : undefined;
+    const peak = mem ? median(mem.runs.map((q) => Math.max(q.synced?.hwm ?? 0, q.points[0]?.hwm ?? NaN))) : NaN;
+    const lastRss = mem && mem.runs.every((q) => q.completed) ? memAt(mem.runs, mem.phases.length - 1, 'rss') : NaN;
+    const live = pp ? r.plane?.live.find((x) => x.peer.startsWith(pp)) : undefined;
+    L.push(`| ${label.replace(/\|/g, '\\|')} | ${fmtInt(rate(a))} | ${fmtInt(rate(b))} | ${fmt1(cpu(a))} | ${mem ? `${mib(peak)} MiB` : ''} | ${Number.isFinite(lastRss) ? `${mib(lastRss)} MiB` : mem ? 'not reached' : ''} | ${live ? fmt1(live.cpuMsPer1k) : ''} |`);
+  }
+  const direct = r.plane?.latency.find((l) => l.mode === 'direct');
+  const proxy = r.plane?.latency.find((l) => l.mode === 'kubectl proxy');
+  if (direct && proxy) L.push('', `Write accepted → handler start, real API: p50 ${fmt1(percentile(direct.samplesMs, 50))} ms, p99 ${fmt1(percentile(direct.samplesMs, 99))} ms direct; p50 ${fmt1(percentile(proxy.samplesMs, 50))} ms, p99 ${fmt1(percentile(proxy.samplesMs, 99))} ms through kubectl proxy.`);
+  const h = r.handlers?.find((x) => x.label.includes('concurrency 4'));
+  const hb = r.handlers?.find((x) => x.label.includes('book'));
+  if (h && hb) L.push('', `Handler runs/s with /bin/true: ${fmtInt(rate(r.handlers?.find((x) => x.label.includes('concurrency 1'))?.runs))} (concurrency 1), ${fmtInt(rate(h.runs))} (concurrency 4); the book's loop ${fmt1(rate(hb.runs))}.`);
+  return L.join('\n');
+}
+
 // ---------------------------------------------------------------------------
 // SVG
 

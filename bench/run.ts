@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { InprocResult } from './inproc.js';
 import type { PlaneResults } from './plane.js';
 import { ROOT } from './proc.js';
-import { renderMarkdown, renderSvg } from './report.js';
+import { renderMarkdown, renderSummary, renderSvg } from './report.js';
 import {
   bookHandlerRun, coldStart, handlerRun, inproc, memoryRun, throughputPeers, throughputRun,
   type ColdStart, type MemoryRun, type Run,
@@ -214,10 +214,10 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'chart.svg'), renderSvg(r));
   log(`\n${md}`);
   log(`wrote ${join(outDir, 'results.json')}, latest.md and chart.svg in ${r.meta.seconds.toFixed(0)} s`);
-  if (arg('update-readme') !== undefined) updateReadme(md);
+  if (arg('update-readme') !== undefined) updateReadme(renderSummary(r));
 }
 
-/** Replaces the table between the bench markers of the README's Benchmarks section. */
+/** Replaces the text between the bench markers of the README's Benchmarks section. */
 function updateReadme(md: string): void {
   const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');
@@ -229,8 +229,7 @@ function updateReadme(md: string): void {
     process.stdout.write('README.md has no bench markers; not updated\n');
     return;
   }
-  const body = md.replace(/^# .*\n/, '').replace(/\(chart\.svg\)/g, '(bench/results/chart.svg)');
-  writeFileSync(file, text.slice(0, i + a.length) + '\n' + body.trim() + '\n' + text.slice(j));
+  writeFileSync(file, text.slice(0, i + a.length) + '\n' + md.trim() + '\n' + text.slice(j));
   process.stdout.write('README.md updated\n');
 }
 
