@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=coldstart,inproc,throughput,handlers,memory,plane] [-- --no-plane] [-- --update-readme]`
+ * `node dist/bench/run.js --render=bench/results/results.json [--update-readme]` re-renders a finished run.
  *
  * Runs the measures of issue #8 against the bench server (and the real
  * control plane when its binaries are built), prints progress, and writes
@@ -71,7 +72,20 @@ function planeBuilt(): boolean {
   }
 }
 
+/** --render=results.json: writes latest.md and chart.svg (and the README with --update-readme) from a finished run. */
+function render(file: string): void {
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  const outDir = arg('out') || join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.md'), renderMarkdown(r));
+  writeFileSync(join(outDir, 'chart.svg'), renderSvg(r));
+  process.stdout.write(`rendered ${file} into ${outDir}\n`);
+  if (arg('update-readme') !== undefined) updateReadme(renderSummary(r));
+}
+
 async function main(): Promise<void> {
+  const renderFrom = arg('render');
+  if (renderFrom) return render(renderFrom);
   const quick = arg('quick') !== undefined;
   const only = arg('only')?.split(',').filter(Boolean);
   const skip = new Set(arg('skip')?.split(',').filter(Boolean) ?? []);

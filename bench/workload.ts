@@ -39,10 +39,11 @@ function uid(k: number): string {
  */
 export function configText(escapedLength: number): string {
   let s = '';
-  let i = 0;
-  while (JSON.stringify(s).length - 2 < escapedLength) {
-    s += `option_${String(i).padStart(4, '0')} = "v${((i * 2654435761) >>> 0).toString(36)}"\n`;
-    i++;
+  let escaped = 0;
+  for (let i = 0; escaped < escapedLength; i++) {
+    const line = `option_${String(i).padStart(4, '0')} = "v${((i * 2654435761) >>> 0).toString(36)}"\n`;
+    s += line;
+    escaped += JSON.stringify(line).length - 2;
   }
   while (JSON.stringify(s).length - 2 > escapedLength) s = s.slice(0, -1);
   // Trimming may have cut an escape in two (a lone backslash is not removed by slice): pad with plain text.
