@@ -20,6 +20,49 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
+/**
+ * The default sink, stderr, with the lines of one burst written at once.
+ * process.stderr is synchronous on Linux (one write(2) per call), and at info
+ * level every watch event is a line: the lines logged before control returns
+ * to the event loop (a chunk of a watch stream is handled in one go) are
+ * joined and written by a process.nextTick, so no timer, I/O callback or
+ * signal handler can run in between. Anything else written to stderr flushes
+ * the pending lines first, and so does the process's exit: the order of
+ * stderr is the order of the calls.
+ */
+const pending: string[] = [];
+let pendingChars = 0;
+let scheduled = false;
+let rawStderrWrite: typeof process.stderr.write | undefined;
+
+export function flushLogs(): void {
+  scheduled = false;
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending.length = 0;
+  pendingChars = 0;
+  (rawStderrWrite ?? process.stderr.write).call(process.stderr, text);
+}
+
+function stderrLine(line: string): void {
+  if (!rawStderrWrite) {
+    const raw = process.stderr.write;
+    rawStderrWrite = raw;
+    process.stderr.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+      flushLogs();
+      return (raw as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof process.stderr.write;
+    process.on('exit', flushLogs);
+  }
+  pending.push(line + '\n');
+  pendingChars += line.length + 1;
+  if (pendingChars >= 65536) flushLogs();
+  else if (!scheduled) {
+    scheduled = true;
+    process.nextTick(flushLogs);
+  }
+}
+
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
@@ -39,7 +82,7 @@ export class Logger {
     this.min = LEVELS[this.level];
     const color = opts.color ?? colorWanted(process.stderr);
     this.c = color ? (chalkStderr.level > 0 ? chalkStderr : new Chalk({ level: 1 })) : new Chalk({ level: 0 });
-    this.write = opts.write ?? ((line) => process.stderr.write(line + '\n'));
+    this.write = opts.write ?? stderrLine;
   }
 
   enabled(level: LogLevel): boolean {
