@@ -8,11 +8,16 @@ import type { MemoryRun, Run } from './suites.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
-const fmt1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const fmt1 = (x: number) => (!Number.isFinite(x) ? 'n/a' : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 const fmt2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 const mib = (b: number | undefined) => (b !== undefined && Number.isFinite(b) ? (b / MiB).toFixed(1) : 'n/a');
 const ratio = (x: number) => (!Number.isFinite(x) ? 'n/a' : x >= 100 ? `${fmtInt(x)}×` : x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
-const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%` : 'n/a');
+const pct = (x: number) => {
+  if (!Number.isFinite(x)) return 'n/a';
+  const p = Math.round(x * 100);
+  return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${Math.abs(p)}%`;
+};
+const mibs = (b: number | undefined) => (b !== undefined && Number.isFinite(b) ? `${(b / MiB).toFixed(1)} MiB` : 'n/a');
 
 function rate(runs: Run[] | undefined): number {
   return median((runs ?? []).map((r) => r.rate));
@@ -124,7 +129,7 @@ export function renderMarkdown(r: Results): string {
     for (const p of peers) {
       const a = throughputOf(r, p, 1024)?.runs;
       const b = throughputOf(r, p, 65536)?.runs;
-      const name = p === 'book' ? 'the book\'s loop (curl | while read; jq)' : p === 'informer' ? '@kubernetes/client-node informer' : p === 'kubectl' ? '`kubectl get cm --watch --output-watch-events -o json`' : `\`${p}\``;
+      const name = p === 'book' ? 'the book\'s loop (curl \\| while read; jq)' : p === 'informer' ? '@kubernetes/client-node informer' : p === 'kubectl' ? '`kubectl get cm --watch --output-watch-events -o json`' : `\`${p}\``;
       L.push(`| ${name} | ${fmtInt(rate(a))}${cut(a)} | ${p === 'cmwatch' ? '1' : ratio(c1 / rate(a))} | ${fmt1(cpu(a))} | ${fmtInt(rate(b))}${cut(b)} | ${p === 'cmwatch' ? '1' : ratio(c64 / rate(b))} | ${fmt1(cpu(b))} |`);
     }
     L.push('', '`cmwatch` runs as users run it: one log line per event on stderr (read by the harness). `cmwatch --log-level warn` drops that line (its end is seen by a handler on the marker\'s ADDED). M per contender: ' +
@@ -168,18 +173,18 @@ export function renderMarkdown(r: Results): string {
     for (const x of r.memory) {
       const synced = median(x.runs.map((q) => q.synced?.rss ?? NaN));
       const peak0 = median(x.runs.map((q) => Math.max(q.synced?.hwm ?? 0, q.points[0]?.hwm ?? NaN)));
-      const cells = at.map((_, i) => `${mib(memAt(x.runs, i, 'rss'))} MiB`);
+      const cells = at.map((_, i) => mibs(memAt(x.runs, i, 'rss')));
       const a = memAt(x.runs, 0, 'rss');
       const b = memAt(x.runs, at.length - 1, 'rss');
       const hw = median(x.runs.map((q) => q.points.at(-1)?.hwm ?? NaN));
       const done = x.runs.every((q) => q.completed) ? '' : ' (cut at its time cap)';
-      L.push(`| ${x.peer}${done} | ${mib(synced)} MiB | ${mib(peak0)} MiB | ${cells.join(' | ')} | ${pct(b / a - 1)} | ${mib(hw)} MiB | ${x.runs.length} |`);
+      L.push(`| ${x.peer}${done} | ${mibs(synced)} | ${mibs(peak0)} | ${cells.join(' | ')} | ${pct(b / a - 1)} | ${mibs(hw)} | ${x.runs.length} |`);
     }
     L.push('');
     if (r.plane) {
       L.push(`Real control plane: ${fmtInt(r.plane.n)} ConfigMaps of 1 KiB, the three contenders at once, after the list and after the ${fmtInt(r.plane.updates)} live events above.`, '');
       L.push('| contender | RSS after the list | RSS at the end | peak RSS |', '|---|---|---|---|');
-      for (const x of r.plane.live) L.push(`| ${x.peer} | ${mib(x.synced?.rss)} MiB | ${mib(x.end?.rss)} MiB | ${mib(Math.max(x.end?.hwm ?? 0, x.synced?.hwm ?? 0))} MiB |`);
+      for (const x of r.plane.live) L.push(`| ${x.peer} | ${mibs(x.synced?.rss)} | ${mibs(x.end?.rss)} | ${mibs(Math.max(x.end?.hwm ?? 0, x.synced?.hwm ?? 0))} |`);
       L.push('');
     }
   }

@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       { kind: 'cmwatch', label: 'cmwatch', runs: reps, capS: 120 },
       { kind: 'cmwatch', label: 'cmwatch, node --max-semi-space-size=1', runs: quick ? 1 : 2, capS: 120, nodeArgs: ['--max-semi-space-size=1'] },
       { kind: 'informer', label: '@kubernetes/client-node informer', runs: quick ? 1 : 2, capS: 120 },
-      { kind: 'kubectl', label: 'kubectl get --watch', runs: 1, capS: quick ? 20 : 60 },
+      { kind: 'kubectl', label: 'kubectl get --watch', runs: 1, capS: quick ? 20 : 150 },
     ] as const;
     for (const spec of specs) {
       const row = { peer: spec.label, n, phases, runs: [] as MemoryRun[] };

@@ -174,7 +174,7 @@ export interface MemoryRun {
 export async function memoryRun(kind: PeerKind, n: number, phases: number[], capS: number, log: Log, nodeArgs?: string[]): Promise<MemoryRun> {
   const cfg: ServerConfig = { n, size: 1024, phases, pause: true };
   const server = await forkServer(cfg);
-  const peer = kind === 'cmwatch' ? cmwatch({ server: server.url }, { nodeArgs }) : kind === 'informer' ? informer({ server: server.url }) : kubectl({ server: server.url });
+  const peer = kind === 'cmwatch' ? cmwatch({ server: server.url }, { nodeArgs, ...(nodeArgs ? { label: `cmwatch, node ${nodeArgs.join(' ')}` } : {}) }) : kind === 'informer' ? informer({ server: server.url }) : kubectl({ server: server.url });
   const deadline = Date.now() + capS * 1000;
   try {
     const ready = await timeout(peer.ready, 120_000);
