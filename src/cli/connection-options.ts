@@ -8,17 +8,8 @@ import { UsageError } from '../util/errors.js';
 import { normalizeServer } from '../kube/server-url.js';
 import type { ConnectionFlags } from '../kube/resolve.js';
 
-export interface RawConnectionFlags {
-  server?: string;
-  token?: string;
-  tokenFile?: string;
-  certificateAuthority?: string;
-  clientCertificate?: string;
-  clientKey?: string;
-  insecureSkipTlsVerify?: boolean;
-  kubeconfig?: string;
-  context?: string;
-}
+/** The connection flags as commander gives them: ConnectionFlags before `server` is traced to its source. */
+export type RawConnectionFlags = Omit<ConnectionFlags, 'serverSource'>;
 
 export function addConnectionOptions(cmd: Command): Command {
   return cmd

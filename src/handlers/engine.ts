@@ -8,21 +8,14 @@ import { formatDuration } from '../util/duration.js';
 import { oneLine } from '../util/errors.js';
 import { WorkQueue, type QueueStats } from '../queue/work-queue.js';
 import type { WatchEvent } from '../watch/types.js';
-import type { ContractOptions } from './contract.js';
 import { makeDispatcher, type DispatcherOptions, type RunKind } from './dispatcher.js';
 import { HandlerSet } from './handler-set.js';
 import type { HandlerSpec } from './exec-runner.js';
 
-export interface EngineOptions {
+/** The dispatcher's options that the engine passes through, plus the queue's. */
+export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'actionOn' | 'contract' | 'log' | 'timeoutMs' | 'killGraceMs'> {
   execs: HandlerSpec[];
   execDir?: string;
-  action?: DispatcherOptions['action'];
-  handlersOn: ReadonlySet<string>;
-  actionOn: ReadonlySet<string>;
-  contract: ContractOptions;
-  log: Logger;
-  timeoutMs: number;
-  killGraceMs: number;
   concurrency: number;
   coalesce: boolean;
   maxRetries: number;
