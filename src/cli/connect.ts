@@ -4,7 +4,8 @@
  * `using https://127.0.0.1:6443 as kind-admin (kubeconfig context kind-kind); …`
  */
 import { connectionSummary } from '../kube/connection.js';
-import { resolveConnection, type ConnectionFlags, type ResolvedConnection } from '../kube/resolve.js';
+import { resolveConnection, type ResolvedConnection } from '../kube/resolve.js';
+import { connectionSettings, type ConnectionFlags } from './connection-flags.js';
 import type { Logger } from '../util/log.js';
 
 export interface ConnectConfig {
@@ -24,7 +25,7 @@ export interface Connected extends ResolvedConnection {
 }
 
 export async function connect(cfg: ConnectConfig, log: Logger): Promise<Connected> {
-  const resolved = await resolveConnection(cfg.connection, { log });
+  const resolved = await resolveConnection(connectionSettings(cfg.connection), { log });
   let namespaces = cfg.namespaces;
   let from = '';
   if (cfg.namespaceDefaulted && resolved.namespace) {

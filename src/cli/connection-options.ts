@@ -1,12 +1,14 @@
 /**
  * The connection flags (issue #6) and their validation. Which way cmwatch
- * reaches the API is decided later, in src/kube/resolve.ts; here only the
+ * reaches the API is decided later, in src/kube/resolve.ts, from the
+ * settings connection-flags.ts makes of them; here only the
  * combinations of flags are checked, as usage errors (exit 2).
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { normalizeServer } from '../kube/server-url.js';
-import type { ConnectionFlags } from '../kube/resolve.js';
+import type { ConnectionFlags } from './connection-flags.js';
+import { checkFlag } from './flag-errors.js';
 
 /** The connection flags as commander gives them: ConnectionFlags before `server` is traced to its source. */
 export type RawConnectionFlags = Omit<ConnectionFlags, 'serverSource'>;
@@ -45,7 +47,10 @@ export function buildConnectionFlags(f: RawConnectionFlags, env: NodeJS.ProcessE
     server = env.CMWATCH_SERVER;
     serverSource = 'CMWATCH_SERVER';
   }
-  if (server !== undefined) server = normalizeServer(server, serverSource);
+  if (server !== undefined) {
+    const url = server;
+    server = checkFlag(serverSource!, () => normalizeServer(url));
+  }
 
   const token = nonEmpty(f.token, '--token');
   const tokenFile = nonEmpty(f.tokenFile, '--token-file');

@@ -11,6 +11,7 @@ import { splitCommand } from '../handlers/command.js';
 import { resolveCommand } from '../handlers/executable.js';
 import { checkExecDir } from '../handlers/exec-dir.js';
 import type { HandlerSpec } from '../handlers/exec-runner.js';
+import { checkFlag } from './flag-errors.js';
 import { EVENT_TYPES, type EventType } from '../watch/types.js';
 
 export interface HandlerConfig {
@@ -111,12 +112,16 @@ export function durationFlag(text: string, flag: string, min = 0): number {
 
 /** Splits an --exec command and checks that its program exists and is executable. */
 export function execSpec(cmd: string): HandlerSpec {
-  const argv = splitCommand(cmd);
+  const argv = checkFlag('--exec', () => splitCommand(cmd));
   const prog = argv[0]!;
   const { path, check } = resolveCommand(prog);
   if (check === 'missing') {
     throw new UsageError(`--exec: "${prog}" not found${prog.includes('/') ? '' : ' on PATH'}`, 'give the path of an executable file, e.g. --exec ./handler.sh');
   }
+  if (check === 'permission-denied') {
+    throw new UsageError(`--exec: "${path}": permission denied`, 'cmwatch\'s user must be able to open the file and every folder above it');
+  }
+  if (check === 'unreadable') throw new UsageError(`--exec: cannot look at "${path}"`, 'check the path (a symlink loop?) and its permissions');
   if (check === 'not-a-file') throw new UsageError(`--exec: "${path}" is not a file`, 'give the path of an executable file; for a directory of handlers use --exec-dir');
   if (check === 'not-executable') throw new UsageError(`--exec: "${path}" is not executable`, `chmod +x ${path}`);
   return { name: basename(prog), argv };
@@ -124,7 +129,7 @@ export function execSpec(cmd: string): HandlerSpec {
 
 export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
   const handlers = (f.exec ?? []).map(execSpec);
-  if (f.execDir !== undefined) checkExecDir(f.execDir);
+  if (f.execDir !== undefined) checkFlag('--exec-dir', () => checkExecDir(f.execDir!));
   const retryBaseMs = durationFlag(f.retryBase ?? '1s', '--retry-base', 1);
   const retryMaxMs = durationFlag(f.retryMax ?? '5m', '--retry-max', 1);
   return {

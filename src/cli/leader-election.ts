@@ -6,10 +6,7 @@
  * detection were kept current, so only changes after the take-over are acted
  * on (no restart storm on a leader change).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KubeClient } from '../kube/client.js';
-import { saDir } from '../kube/resolve.js';
 import type { HandlerEngine } from '../handlers/engine.js';
 import { LeaderElector } from '../leader/elector.js';
 import { LeaseLock } from '../leader/lease-lock.js';
@@ -17,23 +14,16 @@ import type { Recorder } from '../observe/recorder.js';
 import type { Logger } from '../util/log.js';
 import type { LeaderElectionConfig } from './leader-options.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /**
  * --lease-namespace, else the pod's namespace (the service account's
- * namespace file), else the one watched namespace, else the context's, else
- * "default".
+ * namespace file, read and checked once by src/kube/resolve.ts), else the
+ * one watched namespace, else the context's, else "default".
  */
 export function leaseNamespace(
-  flag: string | undefined, watched: string[] | undefined, contextNamespace: string | undefined, env: NodeJS.ProcessEnv = process.env,
+  flag: string | undefined, watched: string[] | undefined, contextNamespace: string | undefined, podNamespace: string | undefined,
 ): { namespace: string; from: string } {
   if (flag) return { namespace: flag, from: '--lease-namespace' };
-  try {
-    const ns = readFileSync(join(saDir(env), 'namespace'), 'utf8').trim();
-    if (DNS1123_LABEL.test(ns)) return { namespace: ns, from: "the pod's namespace" };
-  } catch {
-    // not in a pod
-  }
+  if (podNamespace) return { namespace: podNamespace, from: "the pod's namespace" };
   if (watched?.length === 1) return { namespace: watched[0]!, from: 'the watched namespace' };
   if (contextNamespace) return { namespace: contextNamespace, from: "the context's namespace" };
   return { namespace: 'default', from: 'the default' };
@@ -44,6 +34,8 @@ export interface LeadershipOptions {
   client: KubeClient;
   namespaces: string[] | undefined;
   contextNamespace: string | undefined;
+  /** The pod's namespace, when in a pod (ResolvedConnection.podNamespace). */
+  podNamespace: string | undefined;
   engine: HandlerEngine;
   recorder: Recorder;
   log: Logger;
@@ -51,7 +43,7 @@ export interface LeadershipOptions {
 
 export function startLeaderElection(o: LeadershipOptions): LeaderElector {
   const { cfg, log, engine, recorder } = o;
-  const where = leaseNamespace(cfg.leaseNamespace, o.namespaces, o.contextNamespace);
+  const where = leaseNamespace(cfg.leaseNamespace, o.namespaces, o.contextNamespace, o.podNamespace);
   const lock = new LeaseLock(o.client, where.namespace, cfg.leaseName);
   log.info(`leader election: lease ${lock.description} (${where.from}) as ${cfg.identity}; standing by until it is acquired`, { reason: 'standby' });
   const elector = new LeaderElector({

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { formatDuration } from '../util/duration.js';
+import { isDns1123Label, isDns1123Subdomain } from '../api/names.js';
 import { DEFAULT_TIMINGS, type ElectorTimings } from '../leader/elector.js';
 import { durationFlag } from './handler-options.js';
 
@@ -46,9 +47,6 @@ export function addLeaderOptions(cmd: Command): Command {
     .option('--retry-period <duration>', 'with --leader-elect: between attempts to acquire or renew (default 2s)');
 }
 
-const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 export function buildLeaderConfig(f: RawLeaderFlags, host: () => string = hostname): LeaderConfig {
   const given = ([
     ['--lease-name', f.leaseName], ['--lease-namespace', f.leaseNamespace], ['--leader-identity', f.leaderIdentity],
@@ -59,10 +57,10 @@ export function buildLeaderConfig(f: RawLeaderFlags, host: () => string = hostna
     return { leaderElection: undefined };
   }
   const leaseName = f.leaseName ?? DEFAULT_LEASE_NAME;
-  if (!DNS1123_SUBDOMAIN.test(leaseName)) {
+  if (!isDns1123Subdomain(leaseName)) {
     throw new UsageError(`--lease-name: "${leaseName}" is not a valid object name`, 'lower-case letters, digits, "-" and ".", at most 253 characters, e.g. --lease-name cmwatch-web');
   }
-  if (f.leaseNamespace !== undefined && !DNS1123_LABEL.test(f.leaseNamespace)) {
+  if (f.leaseNamespace !== undefined && !isDns1123Label(f.leaseNamespace)) {
     throw new UsageError(`--lease-namespace: "${f.leaseNamespace}" is not a valid namespace`, 'a namespace is lower-case letters, digits and "-", at most 63 characters');
   }
   const identity = f.leaderIdentity ?? host();

@@ -1,11 +1,12 @@
 /**
  * The command line: parses, validates, wires the root AbortController to
- * SIGINT/SIGTERM, runs the command and maps errors to exit codes.
+ * SIGINT/SIGTERM, runs the command and maps errors to exit codes (through
+ * the one table, exit-codes.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { Logger, type Fields, type LogLevel } from '../util/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
@@ -154,7 +155,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       }
     } else if (err instanceof CmwatchError) {
       say('error', jsonLog ? oneLine(err) : `cmwatch: ${oneLine(err)}`, { code: err.code });
-      process.exitCode = err.exitCode;
+      process.exitCode = exitCodeFor(err);
     } else {
       say('error', `${jsonLog ? '' : 'cmwatch: '}unexpected error: ${oneLine(err)}`, { reason: 'unexpected' });
       process.exitCode = ExitCode.Failure;

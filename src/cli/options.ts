@@ -5,7 +5,8 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
-import type { ConnectionFlags } from '../kube/resolve.js';
+import { isDns1123Label } from '../api/names.js';
+import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../kube/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
@@ -61,8 +62,6 @@ export function addWatchOptions(cmd: Command): Command {
 
 export { parseOn } from './handler-options.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** --watch-timeout: whole seconds, or 0 to let the server choose; absent: random 300–600 s. */
 export function parseWatchTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -85,7 +84,7 @@ export function resolveNamespaces(flags: { namespace?: string[]; allNamespaces?:
   }
   const list = flags.namespace?.length ? flags.namespace : env.WATCH_NAMESPACE ? [env.WATCH_NAMESPACE] : ['default'];
   for (const ns of list) {
-    if (ns.length > 63 || !DNS1123_LABEL.test(ns)) {
+    if (!isDns1123Label(ns)) {
       throw new UsageError(`namespace "${ns}" is not a valid name`, 'a namespace is lower-case letters, digits and "-", at most 63 characters');
     }
   }

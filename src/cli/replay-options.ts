@@ -5,12 +5,14 @@
  */
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync } from 'node:fs';
-import { UsageError } from '../util/errors.js';
+import { UsageError, oneLine } from '../util/errors.js';
 import { normalizeServer } from '../kube/server-url.js';
+import { statFailure } from '../handlers/executable.js';
 import { parseSelector, type Requirement } from '../kube/label-selector.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
 import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { DEFAULT_SERVER, parseSelectorAnnotation, resolveNamespaces } from './options.js';
+import { checkFlag } from './flag-errors.js';
 
 export interface ReplayConfig extends HandlerConfig {
   /** A path, or "-" for stdin. */
@@ -72,7 +74,10 @@ export function checkReplayFile(file: string): void {
   let st;
   try {
     st = statSync(file);
-  } catch {
+  } catch (cause) {
+    const why = statFailure(cause);
+    if (why === 'permission-denied') throw new UsageError(`replay: "${file}": permission denied`, 'cmwatch\'s user must be able to open the file and every folder above it', cause);
+    if (why === 'unreadable') throw new UsageError(`replay: cannot look at "${file}": ${oneLine(cause)}`, 'check the path', cause);
     throw new UsageError(`replay: "${file}" does not exist`, 'give a file recorded with `cmwatch -o json > events.ndjson`, or - for stdin');
   }
   if (st.isDirectory()) throw new UsageError(`replay: "${file}" is a directory`, 'give a file of NDJSON events, or - for stdin');
@@ -84,7 +89,7 @@ export function checkReplayFile(file: string): void {
 }
 
 export function buildReplayConfig(file: string, f: RawReplayFlags, env: NodeJS.ProcessEnv = process.env): ReplayConfig {
-  const server = normalizeServer(f.server);
+  const server = checkFlag('--server', () => normalizeServer(f.server));
   const namespaces = f.namespace?.length || f.allNamespaces ? resolveNamespaces(f, env) : undefined;
   let labelSelector: Requirement[] | undefined;
   if (f.selector !== undefined) {

@@ -62,7 +62,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   recorder.leader(cfg.leaderElection === undefined);
   const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
   const elector = cfg.leaderElection && startLeaderElection({
-    cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, engine, recorder, log,
+    cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, recorder, log,
   });
 
   // A fatal error in one namespace's reflector stops the others (runReflectors).

@@ -3,9 +3,17 @@
  * single and double quotes group, backslash escapes the next character, and
  * nothing is expanded ($VAR, globs, ~ and ; stay literal).
  */
-import { UsageError } from '../util/errors.js';
+import { InvalidValueError } from '../util/errors.js';
 
-export function splitCommand(cmd: string, flag = '--exec'): string[] {
+/** A command line that cannot be split: `reason` 'unbalanced-quote' or 'empty'; `value` the command. */
+export class CommandLineError extends InvalidValueError {
+  constructor(reason: 'unbalanced-quote' | 'empty', cmd: string, message: string, hint: string) {
+    super(reason, cmd, message, hint);
+    this.name = 'CommandLineError';
+  }
+}
+
+export function splitCommand(cmd: string): string[] {
   const argv: string[] = [];
   let cur = '';
   let inWord = false;
@@ -32,8 +40,8 @@ export function splitCommand(cmd: string, flag = '--exec'): string[] {
     cur += ch;
     inWord = true;
   }
-  if (quote) throw new UsageError(`${flag}: unbalanced ${quote} in "${cmd}"`, 'close the quote; the command is split like a shell would, but nothing is expanded');
+  if (quote) throw new CommandLineError('unbalanced-quote', cmd, `unbalanced ${quote} in "${cmd}"`, 'close the quote; the command is split like a shell would, but nothing is expanded');
   if (inWord) argv.push(cur);
-  if (argv.length === 0) throw new UsageError(`${flag}: empty command`, 'give an executable path, e.g. --exec ./handler.sh');
+  if (argv.length === 0) throw new CommandLineError('empty', cmd, 'empty command', 'give the path of an executable file');
   return argv;
 }

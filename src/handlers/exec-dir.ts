@@ -7,28 +7,43 @@
  * Skipped silently: names starting with "." (this also skips the "..data"
  * links of a ConfigMap mounted as a volume) and anything that is not a file
  * (sub-directories). Skipped with a warning, once per file: regular files
- * that are not executable.
+ * that are not executable, and files cmwatch may not look at.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, CmwatchError, oneLine } from '../util/errors.js';
+import { CmwatchError, InvalidValueError, oneLine } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
-import { checkExecutable } from './executable.js';
+import { checkExecutable, statFailure } from './executable.js';
 import type { HandlerSpec } from './exec-runner.js';
 
-/** Validates --exec-dir at start-up: it must be a readable directory. */
+export type ExecDirProblem = 'missing' | 'permission-denied' | 'not-a-directory' | 'unreadable';
+
+/** A handler directory that cannot be used: `reason` says why, `value` is the directory. */
+export class ExecDirError extends InvalidValueError {
+  constructor(reason: ExecDirProblem, dir: string, message: string, hint: string, cause?: unknown) {
+    super(reason, dir, message, hint, cause);
+    this.name = 'ExecDirError';
+  }
+}
+
+/** Checks a handler directory at start-up: it must be a directory cmwatch can read. */
 export function checkExecDir(dir: string): void {
   let st;
   try {
     st = statSync(dir);
-  } catch {
-    throw new UsageError(`--exec-dir: "${dir}" does not exist`, 'give a directory of executable handler files, e.g. --exec-dir ./handlers.d');
+  } catch (cause) {
+    const why = statFailure(cause);
+    if (why === 'missing') throw new ExecDirError(why, dir, `"${dir}" does not exist`, 'give a directory of executable handler files', cause);
+    if (why === 'permission-denied') {
+      throw new ExecDirError(why, dir, `"${dir}": permission denied`, 'cmwatch\'s user must be able to open it and every folder above it (x permission)', cause);
+    }
+    throw new ExecDirError(why, dir, `cannot read "${dir}": ${oneLine(cause)}`, 'check the path', cause);
   }
-  if (!st.isDirectory()) throw new UsageError(`--exec-dir: "${dir}" is not a directory`, 'give a directory; for one program use --exec');
+  if (!st.isDirectory()) throw new ExecDirError('not-a-directory', dir, `"${dir}" is not a directory`, 'give a directory of executable handler files');
   try {
     readdirSync(dir);
   } catch (cause) {
-    throw new UsageError(`--exec-dir: cannot read "${dir}": ${oneLine(cause)}`, 'check its permissions', cause);
+    throw new ExecDirError('unreadable', dir, `cannot read "${dir}": ${oneLine(cause)}`, 'check its permissions', cause);
   }
 }
 
@@ -54,11 +69,18 @@ export class ExecDir {
       if (check === 'ok') {
         this.warned.delete(name);
         out.push({ name, argv: [path] });
-      } else if (check === 'not-executable' && !this.warned.has(name)) {
-        this.warned.add(name);
-        this.log.warn(`--exec-dir: skipping ${path}: not executable (chmod +x it to run it)`, { handler: name, reason: 'not_executable' });
+      } else if (check === 'not-executable') {
+        this.warnOnce(name, `--exec-dir: skipping ${path}: not executable (chmod +x it to run it)`, 'not_executable');
+      } else if (check === 'permission-denied') {
+        this.warnOnce(name, `--exec-dir: skipping ${path}: permission denied`, 'permission_denied');
       }
     }
     return out;
+  }
+
+  private warnOnce(name: string, text: string, reason: string): void {
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    this.log.warn(text, { handler: name, reason });
   }
 }

@@ -13,7 +13,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CredentialError } from './errors.js';
-import { displayPath, type ExecEntry } from './kubeconfig.js';
+import { displayPath } from './display-path.js';
+import type { ExecEntry } from './kubeconfig-types.js';
 import { runExecPlugin, type ExecPluginOptions, type ExecResult } from './exec-plugin.js';
 
 export interface Credential {

@@ -67,3 +67,14 @@ export class DirectConnection implements Connection {
     await Promise.all([this.agent, ...this.retired].map((a) => a.close().catch(() => {})));
   }
 }
+
+/** Fetches the credential once (token file read, exec plugin run), so that a broken one fails at start; closes the connection if it does. */
+export async function primed<C extends Connection>(conn: C): Promise<C> {
+  try {
+    await conn.authHeaders();
+  } catch (err) {
+    await conn.close().catch(() => {});
+    throw err;
+  }
+  return conn;
+}

@@ -1,23 +1,24 @@
 /**
  * Errors raised while working out how to reach and authenticate to the API
- * (issue #6). Configuration mistakes exit 2 like usage errors: nothing has
- * been started. Each message names the file, the context and the field.
+ * (issue #6). Each message names the file, the context and the field. They
+ * carry a code and their cause; the CLI maps the codes to exit codes
+ * (src/cli/exit-codes.ts: configuration mistakes exit 2, nothing has been
+ * started).
  */
 import { CmwatchError } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
 
 /** A kubeconfig that cannot be used as it is: missing, unparsable, or a bad field. */
 export class KubeconfigError extends CmwatchError {
   constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_KUBECONFIG', message, { hint, cause, exitCode: ExitCode.Usage });
+    super('E_KUBECONFIG', message, { hint, cause });
     this.name = 'KubeconfigError';
   }
 }
 
-/** A file named by a connection flag or by the in-cluster layout cannot be used. */
+/** A file named by a connection setting or by the in-cluster layout cannot be used. */
 export class ConnectionConfigError extends CmwatchError {
   constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_CONNECTION_CONFIG', message, { hint, cause, exitCode: ExitCode.Usage });
+    super('E_CONNECTION_CONFIG', message, { hint, cause });
     this.name = 'ConnectionConfigError';
   }
 }
@@ -25,7 +26,7 @@ export class ConnectionConfigError extends CmwatchError {
 /** An exec credential plugin failed: not found, non-zero exit, bad output. */
 export class ExecPluginError extends CmwatchError {
   constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_EXEC_PLUGIN', message, { hint, cause, exitCode: ExitCode.Usage });
+    super('E_EXEC_PLUGIN', message, { hint, cause });
     this.name = 'ExecPluginError';
   }
 }
@@ -33,7 +34,7 @@ export class ExecPluginError extends CmwatchError {
 /** A credential that worked before cannot be refreshed (e.g. a token file vanished). */
 export class CredentialError extends CmwatchError {
   constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_CREDENTIAL', message, { hint, cause, exitCode: ExitCode.Usage });
+    super('E_CREDENTIAL', message, { hint, cause });
     this.name = 'CredentialError';
   }
 }

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { ExecPluginError } from './errors.js';
-import type { ExecEntry } from './kubeconfig.js';
+import type { ExecEntry } from './kubeconfig-types.js';
 
 /** spec.cluster of KUBERNETES_EXEC_INFO, sent when provideClusterInfo is true. */
 export interface ExecClusterInfo {

@@ -10,6 +10,8 @@
  * is empty or a name.
  */
 
+import { isDns1123Subdomain } from '../api/names.js';
+
 export type Operator = 'exists' | '!' | '=' | '==' | '!=' | 'in' | 'notin' | '>' | '<';
 
 export interface Requirement {
@@ -21,7 +23,6 @@ export interface Requirement {
 export type SelectorResult = { ok: true; requirements: Requirement[] } | { ok: false; error: string };
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function keyError(key: string): string | undefined {
   const slash = key.indexOf('/');
@@ -29,7 +30,7 @@ export function keyError(key: string): string | undefined {
   if (slash >= 0) {
     const prefix = key.slice(0, slash);
     if (!prefix) return `key "${key}": empty prefix before "/"`;
-    if (prefix.length > 253 || !prefix.split('.').every((l) => DNS_LABEL.test(l))) {
+    if (!isDns1123Subdomain(prefix)) {
       return `key "${key}": prefix "${prefix}" is not a DNS subdomain`;
     }
   }

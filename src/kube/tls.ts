@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
 import { watchAgent } from './connection.js';
 import { ConnectionConfigError, KubeconfigError } from './errors.js';
-import type { PemRef } from './kubeconfig.js';
-import { displayPath } from './kubeconfig.js';
+import { displayPath } from './display-path.js';
+import type { PemRef } from './kubeconfig-types.js';
 
 export interface TlsSettings {
   /** PEM CA bundle; replaces the system roots, as in kubectl. Undefined: system roots. */
