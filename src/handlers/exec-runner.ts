@@ -5,16 +5,21 @@
  *
  * The handler runs as the leader of its own process group. When its time is
  * up (timeout, or the shutdown grace ran out) the whole group gets SIGTERM,
- * then SIGKILL after killGraceMs. When the handler exits on its own but left
- * processes behind in its group (a `sleep &`), those get the same treatment.
- * A run is over only when the handler and everything in its group are gone,
- * so no two runs for one key ever overlap, not even through a grandchild.
+ * then SIGKILL after killGraceMs (group-terminator.ts). When the handler
+ * exits on its own but left processes behind in its group (a `sleep &`),
+ * those get the same treatment. A run is over only when the handler and
+ * everything in its group are gone and its pipes are closed, so no two runs
+ * for one key ever overlap, not even through a grandchild.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../util/log.js';
+import type { Fields, Logger } from '../util/log.js';
 import { formatDuration } from '../util/duration.js';
-import { LineSplitter } from './line-splitter.js';
-import { groupAlive, signalGroup, trackGroup, untrackGroup } from './process-group.js';
+import { GroupTerminator } from './group-terminator.js';
+import { OutputCapture } from './output-capture.js';
+import { trackGroup, untrackGroup } from './process-group.js';
+import { notStarted, RunOutcome, type RunResult } from './run-outcome.js';
+
+export type { RunResult } from './run-outcome.js';
 
 export interface HandlerSpec {
   /** Short name for logs (the executable's base name). */
@@ -37,165 +42,116 @@ export interface RunOptions {
   maxOutputBytes?: number;
 }
 
-export interface RunResult {
-  /** The handler's exit code; null when it was ended by a signal or never started. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  /** Killed because the shutdown grace ran out. */
-  killed: boolean;
-  durationMs: number;
-  /** Set when the program could not be started at all. */
-  spawnError?: string;
-}
-
-/** How often a group that is being terminated is checked. */
-const POLL_MS = 25;
 /** How long to wait for the output pipes once every process of the group is gone. */
 const PIPE_WAIT_MS = 1000;
 
+/** One started run: the child, its pipes, its group, its timeout and kill signal, until all are done. */
+class HandlerRun {
+  private readonly outcome: RunOutcome;
+  private readonly capture: OutputCapture;
+  private readonly group: GroupTerminator | undefined;
+  private readonly prefix: string;
+  private readonly fields: Fields;
+  /** No process of the group is left (true at once when there is no group: the spawn failed). */
+  private groupGone: boolean;
+  private pipesClosed = false;
+  private done = false;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private pipeTimer: NodeJS.Timeout | undefined;
+  private readonly onKill = () => this.kill();
+
+  constructor(spec: HandlerSpec, private readonly o: RunOptions, private readonly child: ChildProcess, started: number, private readonly resolve: (r: RunResult) => void) {
+    this.outcome = new RunOutcome(started);
+    this.prefix = `[${spec.name} ${o.key}]`;
+    this.fields = { handler: spec.name, key: o.key };
+    const pid = child.pid;
+    this.groupGone = pid === undefined;
+    if (pid !== undefined) {
+      trackGroup(pid);
+      this.group = new GroupTerminator(pid, {
+        killGraceMs: o.killGraceMs,
+        onLeftBehind: () => o.log.warn(`${this.prefix} exited but left processes running in its process group; sending them SIGTERM`, this.fields),
+        onStillRunning: () => o.log.warn(`${this.prefix} still running ${formatDuration(o.killGraceMs)} after SIGTERM; sending SIGKILL to its process group`, this.fields),
+        onGone: () => this.onGroupGone(),
+      });
+    }
+    this.capture = new OutputCapture(child, { log: o.log, prefix: this.prefix, fields: this.fields, maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes });
+  }
+
+  start(): void {
+    this.capture.feed(this.o.stdin);
+    this.timeoutTimer = setTimeout(() => this.timeOut(), this.o.timeoutMs);
+    this.o.kill?.addEventListener('abort', this.onKill, { once: true });
+    if (this.o.kill?.aborted) this.onKill();
+    this.child.on('error', (e) => {
+      // Only a failed spawn has no pid; other errors (a failed kill) are not fatal.
+      if (this.group === undefined) {
+        this.outcome.spawnError = e.message;
+        this.finish();
+      }
+    });
+    this.child.on('exit', (code, signal) => {
+      this.outcome.exit = { code, signal };
+      clearTimeout(this.timeoutTimer);
+      this.group?.leaderExit();
+    });
+    this.child.on('close', () => {
+      this.pipesClosed = true;
+      this.finish();
+    });
+  }
+
+  private timeOut(): void {
+    if (this.outcome.exit || this.done) return;
+    this.outcome.timedOut = true;
+    this.o.log.warn(`${this.prefix} timed out after ${formatDuration(this.o.timeoutMs)}; sending SIGTERM to its process group`, { ...this.fields, reason: 'timeout' });
+    this.group?.terminate();
+  }
+
+  /** The shutdown grace ran out. */
+  private kill(): void {
+    if (this.done) return;
+    if (!this.outcome.exit) this.outcome.killed = true;
+    this.group?.terminate();
+  }
+
+  private onGroupGone(): void {
+    this.groupGone = true;
+    if (!this.pipesClosed) {
+      // Everything in the group is gone, yet the pipes are open: a process
+      // that left the group (setsid) holds them. Don't wait for it.
+      this.pipeTimer = setTimeout(() => {
+        this.o.log.warn(`${this.prefix} a process outside the handler's process group still holds its output; no longer reading it`, this.fields);
+        this.capture.abandon();
+        this.pipesClosed = true;
+        this.finish();
+      }, PIPE_WAIT_MS);
+    }
+    this.finish();
+  }
+
+  /** Resolves once the spawn failed, or the handler exited, its group is gone and its pipes are closed. */
+  private finish(): void {
+    if (this.done) return;
+    if (!this.outcome.spawnError && (!this.outcome.exit || !this.groupGone || !this.pipesClosed)) return;
+    this.done = true;
+    clearTimeout(this.timeoutTimer);
+    clearTimeout(this.pipeTimer);
+    this.group?.dispose();
+    this.o.kill?.removeEventListener('abort', this.onKill);
+    if (this.group) untrackGroup(this.group.pgid);
+    this.capture.end();
+    this.resolve(this.outcome.result());
+  }
+}
+
 export function runHandler(spec: HandlerSpec, o: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const prefix = `[${spec.name} ${o.key}]`;
-  const fields = { handler: spec.name, key: o.key };
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(spec.argv[0]!, spec.argv.slice(1), { env: o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    } catch (err) {
-      resolve({ code: null, signal: null, timedOut: false, killed: false, durationMs: 0, spawnError: (err as Error).message });
-      return;
-    }
-    const pid = child.pid;
-    if (pid !== undefined) trackGroup(pid);
-
-    // The prefix names handler and key; JSON logs carry them as fields too.
-    const json = o.log.format === 'json';
-    const out = new LineSplitter({ emit: (l) => o.log.info(`${prefix} ${l}`, json ? { ...fields, stream: 'stdout' } : undefined), maxLine: o.maxLineBytes, maxTotal: o.maxOutputBytes });
-    const err = new LineSplitter({ emit: (l) => o.log.info(`${prefix} ${l}`, json ? { ...fields, stream: 'stderr' } : undefined), maxLine: o.maxLineBytes, maxTotal: o.maxOutputBytes });
-    child.stdout!.on('data', (c: Buffer) => out.write(c));
-    child.stderr!.on('data', (c: Buffer) => err.write(c));
-    child.stdout!.on('error', () => {});
-    child.stderr!.on('error', () => {});
-    // A handler that does not read stdin closes the pipe: EPIPE is not an error.
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(o.stdin);
-
-    let timedOut = false;
-    let killed = false;
-    let spawnError: string | undefined;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let groupGone = pid === undefined;
-    let pipesClosed = false;
-    let terminating = false;
-    let done = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    let pollTimer: NodeJS.Timeout | undefined;
-    let pipeTimer: NodeJS.Timeout | undefined;
-
-    const finish = () => {
-      if (done) return;
-      if (!spawnError && (!exit || !groupGone || !pipesClosed)) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      clearTimeout(pollTimer);
-      clearTimeout(pipeTimer);
-      o.kill?.removeEventListener('abort', onKill);
-      if (pid !== undefined) untrackGroup(pid);
-      out.end();
-      err.end();
-      resolve({
-        code: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, killed,
-        durationMs: Date.now() - started, ...(spawnError ? { spawnError } : {}),
-      });
-    };
-
-    /** After the leader exited: wait until nothing of the group is left. */
-    const watchGroup = () => {
-      clearTimeout(pollTimer);
-      if (done || groupGone || pid === undefined) return;
-      if (!groupAlive(pid)) {
-        groupGone = true;
-        onGroupGone();
-        return;
-      }
-      pollTimer = setTimeout(watchGroup, POLL_MS);
-    };
-
-    const onGroupGone = () => {
-      clearTimeout(killTimer);
-      if (!pipesClosed) {
-        // Everything in the group is gone, yet the pipes are open: a process
-        // that left the group (setsid) holds them. Don't wait for it.
-        pipeTimer = setTimeout(() => {
-          o.log.warn(`${prefix} a process outside the handler's process group still holds its output; no longer reading it`, fields);
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          pipesClosed = true;
-          finish();
-        }, PIPE_WAIT_MS);
-      }
-      finish();
-    };
-
-    const terminate = () => {
-      if (terminating || pid === undefined) return;
-      terminating = true;
-      signalGroup(pid, 'SIGTERM');
-      killTimer = setTimeout(() => {
-        if (done) return;
-        if (groupAlive(pid)) {
-          o.log.warn(`${prefix} still running ${formatDuration(o.killGraceMs)} after SIGTERM; sending SIGKILL to its process group`, fields);
-        }
-        signalGroup(pid, 'SIGKILL');
-        if (exit) {
-          groupGone = true;
-          onGroupGone();
-        }
-      }, o.killGraceMs);
-    };
-
-    const timer = setTimeout(() => {
-      if (exit || done) return;
-      timedOut = true;
-      o.log.warn(`${prefix} timed out after ${formatDuration(o.timeoutMs)}; sending SIGTERM to its process group`, { ...fields, reason: 'timeout' });
-      terminate();
-    }, o.timeoutMs);
-
-    const onKill = () => {
-      if (done) return;
-      if (!exit) killed = true;
-      terminate();
-    };
-    o.kill?.addEventListener('abort', onKill, { once: true });
-    if (o.kill?.aborted) onKill();
-
-    child.on('error', (e) => {
-      // Only a failed spawn has no pid; other errors (a failed kill) are not fatal.
-      if (pid === undefined) {
-        spawnError = e.message;
-        finish();
-      }
-    });
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      clearTimeout(timer);
-      if (pid === undefined) return;
-      if (groupAlive(pid)) {
-        if (!terminating) {
-          o.log.warn(`${prefix} exited but left processes running in its process group; sending them SIGTERM`, fields);
-          terminate();
-        }
-        watchGroup();
-      } else {
-        groupGone = true;
-        onGroupGone();
-      }
-    });
-    child.on('close', () => {
-      pipesClosed = true;
-      finish();
-    });
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.argv[0]!, spec.argv.slice(1), { env: o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  } catch (err) {
+    return Promise.resolve(notStarted((err as Error).message));
+  }
+  return new Promise((resolve) => new HandlerRun(spec, o, child, started, resolve).start());
 }
