@@ -5,19 +5,14 @@
  */
 import type { ConnectionSettings, SettingLabels } from '../kube/connection-settings.js';
 
-export interface ConnectionFlags {
-  /** --server, or CMWATCH_SERVER when no --kubeconfig/--context was given. */
-  server?: string;
-  /** Which of the two gave `server`, for messages. */
+/**
+ * The connection flags' values, one per setting (--server, --token,
+ * --token-file, --certificate-authority, --client-certificate, --client-key,
+ * --insecure-skip-tls-verify, --kubeconfig, --context).
+ */
+export interface ConnectionFlags extends Omit<ConnectionSettings, 'serverSource' | 'labels'> {
+  /** Which gave `server`: --server, or CMWATCH_SERVER when no --kubeconfig/--context was given. */
   serverSource?: '--server' | 'CMWATCH_SERVER';
-  token?: string;
-  tokenFile?: string;
-  certificateAuthority?: string;
-  clientCertificate?: string;
-  clientKey?: string;
-  insecureSkipTlsVerify?: boolean;
-  kubeconfig?: string;
-  context?: string;
 }
 
 /** The flag of each connection setting. */

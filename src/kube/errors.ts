@@ -7,34 +7,28 @@
  */
 import { CmwatchError } from '../util/errors.js';
 
-/** A kubeconfig that cannot be used as it is: missing, unparsable, or a bad field. */
-export class KubeconfigError extends CmwatchError {
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_KUBECONFIG', message, { hint, cause });
-    this.name = 'KubeconfigError';
-  }
+/** A CmwatchError class of one code, constructed as `new X(message, hint?, cause?)`. */
+function connectionErrorClass(code: string, name: string) {
+  return class extends CmwatchError {
+    constructor(message: string, hint?: string, cause?: unknown) {
+      super(code, message, { hint, cause });
+      this.name = name;
+    }
+  };
 }
+
+/** A kubeconfig that cannot be used as it is: missing, unparsable, or a bad field. */
+export const KubeconfigError = connectionErrorClass('E_KUBECONFIG', 'KubeconfigError');
+export type KubeconfigError = InstanceType<typeof KubeconfigError>;
 
 /** A file named by a connection setting or by the in-cluster layout cannot be used. */
-export class ConnectionConfigError extends CmwatchError {
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_CONNECTION_CONFIG', message, { hint, cause });
-    this.name = 'ConnectionConfigError';
-  }
-}
+export const ConnectionConfigError = connectionErrorClass('E_CONNECTION_CONFIG', 'ConnectionConfigError');
+export type ConnectionConfigError = InstanceType<typeof ConnectionConfigError>;
 
 /** An exec credential plugin failed: not found, non-zero exit, bad output. */
-export class ExecPluginError extends CmwatchError {
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_EXEC_PLUGIN', message, { hint, cause });
-    this.name = 'ExecPluginError';
-  }
-}
+export const ExecPluginError = connectionErrorClass('E_EXEC_PLUGIN', 'ExecPluginError');
+export type ExecPluginError = InstanceType<typeof ExecPluginError>;
 
 /** A credential that worked before cannot be refreshed (e.g. a token file vanished). */
-export class CredentialError extends CmwatchError {
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super('E_CREDENTIAL', message, { hint, cause });
-    this.name = 'CredentialError';
-  }
-}
+export const CredentialError = connectionErrorClass('E_CREDENTIAL', 'CredentialError');
+export type CredentialError = InstanceType<typeof CredentialError>;
