@@ -57,7 +57,7 @@ export async function deletePods(ev: WatchEvent, key: string, o: DeletePodsOptio
   try {
     podsPath = collectionPath({ resource: 'pods', namespace: ns });
   } catch (err) {
-    log.error(`delete-pods ${key}: ${oneLine(err)}; deleting nothing`, { key, reason: 'invalid_namespace' });
+    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'invalid_namespace' });
     return { ok: true, deleted: [] };
   }
   const pods = await listPods(key, podsPath, selector, parsed.requirements, ns, o);
@@ -102,7 +102,7 @@ async function listPods(
   try {
     items = podListItems(body, buildUrl(o.client.server, podsPath, query));
   } catch (err) {
-    log.error(`delete-pods ${key}: ${oneLine(err)}; deleting nothing`, { key, reason: 'bad_list' });
+    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'bad_list' });
     return { ok: false, reason: 'not a pod list', deleted: [] };
   }
   if (items.length === 0) {
