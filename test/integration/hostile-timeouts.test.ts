@@ -45,7 +45,7 @@ function exitWithin(c: CliRun, ms: number): Promise<number | null> {
 
 test('a pod list that stalls after its headers: the action times out at --timeout, is retried, and a later change is acted on', async () => {
   api.stallLists.pods = 1;
-  const c = start(['--timeout', '1s', '--request-timeout', '0']);
+  const c = start(['--timeout', '1s']);
   await c.waitFor(/synced 1 object/);
   api.upsertConfigMap('default', 'webapp-config', { message: 'v2' }, { [SEL]: 'app=webapp' });
   await c.waitFor(/^error \[delete-pods default\/webapp-config\] timed out after \d/);
@@ -63,7 +63,7 @@ test('a pod list that stalls after its headers: the action times out at --timeou
 
 test('SIGTERM while the action waits on a stalled list: cmwatch ends within --shutdown-grace + --kill-grace, with no false "did not end after SIGKILL"', async () => {
   api.stallLists.pods = 1000;
-  const c = start(['--timeout', '10m', '--request-timeout', '0', '--shutdown-grace', '300ms', '--kill-grace', '300ms']);
+  const c = start(['--timeout', '10m', '--shutdown-grace', '300ms', '--kill-grace', '300ms']);
   await c.waitFor(/synced 1 object/);
   api.upsertConfigMap('default', 'webapp-config', { message: 'v2' }, { [SEL]: 'app=webapp' });
   await until(() => podLists() === 1, 10_000, 'the pod list sent');
