@@ -11,7 +11,7 @@ import { parseSelector, keyError } from '../kube/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
 import type { LogFormat, LogLevel } from '../util/log.js';
-import { buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
+import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
@@ -28,6 +28,8 @@ export interface WatchSourceConfig {
   labelSelector: string | undefined;
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
+  /** --request-timeout: deadline of every non-watch API request in ms; 0: none. */
+  requestTimeoutMs: number;
   /** undefined: a random 300–600 s per watch; 0: send none, the server decides. */
   watchTimeoutSeconds: number | undefined;
   exitOnError: boolean;
@@ -54,6 +56,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
     .option('--trigger <mode>', 'content: skip MODIFIED events whose data, binaryData and selector annotation did not change; any: deliver every MODIFIED', 'content')
     .option('--stall-timeout <duration>', 're-watch when no byte arrives for this long', '3m')
+    .option('--request-timeout <duration>', 'deadline of each non-watch API request (lists, deletes, lease updates); 0: none. Watches have --stall-timeout instead', '30s')
     .option('--watch-timeout <duration>', 'timeoutSeconds asked of the server per watch (default: random 5m-10m); 0: ask none, the server closes the watch after its --min-request-timeout')
     .option('--exit-on-error', `exit (code 3) on 401/403/404 instead of retrying`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
@@ -111,6 +114,7 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   selector?: string;
   trigger: string;
   stallTimeout: string;
+  requestTimeout?: string;
   watchTimeout?: string;
   exitOnError?: boolean;
   logLevel: string;
@@ -141,6 +145,7 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
     labelSelector: f.selector,
     trigger: f.trigger,
     stallTimeoutMs: parseStallTimeout(f.stallTimeout),
+    requestTimeoutMs: durationFlag(f.requestTimeout ?? '30s', '--request-timeout'),
     watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
     exitOnError: !!f.exitOnError,
     logLevel: f.logLevel as LogLevel,

@@ -33,7 +33,7 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     throw err;
   }
   const { conn, namespaces } = connected;
-  const client = new KubeClient(conn);
+  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs });
   log.info(`${connected.summary}; printing ${[...cfg.on].join(',')} events of ${connected.where}`);
 
   const onEvent = (d: Delivery) => {

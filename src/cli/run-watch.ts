@@ -29,7 +29,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     throw err;
   }
   const { conn, namespaces } = connected;
-  const client = new KubeClient(conn);
+  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs });
   log.info(`${connected.summary}; watching ${connected.where}`);
   let handlerProxy: HandlerProxy | undefined;
   if (cfg.handlerProxy) {
@@ -47,7 +47,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
     action: cfg.action === 'delete-pods'
-      ? (ev, key) => deletePods(ev, key, { client, log, annotations: cfg.selectorAnnotations, dryRun: cfg.dryRun })
+      ? (ev, key, signal) => deletePods(ev, key, { client, log, annotations: cfg.selectorAnnotations, dryRun: cfg.dryRun, signal })
       : undefined,
     actionOn,
     contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },

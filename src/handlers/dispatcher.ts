@@ -18,6 +18,7 @@ import { formatDuration } from '../util/duration.js';
 import { handlerEnv, handlerStdin, type ContractOptions } from './contract.js';
 import { runHandler } from './exec-runner.js';
 import type { HandlerSet } from './handler-set.js';
+import { runAction, type Action, type ActionRun } from './action-run.js';
 
 export const EXIT_TEMPFAIL = 75;
 
@@ -25,8 +26,8 @@ export type RunKind = 'ok' | 'failed' | 'temporary' | 'timeout' | 'killed';
 
 export interface DispatcherOptions {
   handlers: HandlerSet;
-  /** The built-in action, if any; returns ok=false to retry. */
-  action?: (ev: WatchEvent, key: string) => Promise<{ ok: boolean; reason?: string }>;
+  /** The built-in action, if any; returns ok=false to retry. Run under --timeout like a handler (see action-run.ts). */
+  action?: Action;
   /** Event types the handlers run on (--on). */
   handlersOn: ReadonlySet<string>;
   /** Event types the action fires on. */
@@ -110,14 +111,32 @@ export function makeDispatcher(o: DispatcherOptions): Worker {
       }
     }
     if (o.action && o.actionOn.has(ev.type)) {
+      if (o.kill.aborted) return { kind: 'failed', reason: 'shutting down' };
       if (o.mayStart && !o.mayStart()) return notLeader(o, key, ACTION_HANDLER_NAME);
-      const started = Date.now();
-      const r = await o.action(ev, key);
-      o.onRun?.(ACTION_HANDLER_NAME, r.ok ? 'ok' : 'failed', (Date.now() - started) / 1000);
-      if (!r.ok) return { kind: 'failed', reason: r.reason ?? 'action failed' };
+      const r = await runAction(o.action, ev, key, { name: ACTION_HANDLER_NAME, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill });
+      return actionOutcome(o, key, attempt, r);
     }
     return { kind: 'ok' };
   };
+}
+
+/** The action's run as a queue outcome: a timeout or a kill is reported like a handler's. */
+function actionOutcome(o: DispatcherOptions, key: string, attempt: Attempt, r: ActionRun): Outcome {
+  const name = ACTION_HANDLER_NAME;
+  const seconds = r.durationMs / 1000;
+  const fields = o.log.format === 'json' ? { handler: name, key, attempt: attempt.number } : attempt.number > 1 ? { attempt: attempt.number } : undefined;
+  if (r.stopped === 'killed') {
+    o.onRun?.(name, 'killed', seconds);
+    o.log.error(`[${name} ${key}] killed at shutdown after ${formatDuration(r.durationMs)}`, fields);
+    return { kind: 'failed', reason: `${name} killed at shutdown` };
+  }
+  if (r.stopped === 'timeout') {
+    o.onRun?.(name, 'timeout', seconds);
+    o.log.error(`[${name} ${key}] timed out after ${formatDuration(r.durationMs)}`, fields);
+    return { kind: 'failed', reason: `${name} timed out after ${formatDuration(o.timeoutMs)}` };
+  }
+  o.onRun?.(name, r.ok ? 'ok' : 'failed', seconds);
+  return r.ok ? { kind: 'ok' } : { kind: 'failed', reason: r.reason ?? 'action failed' };
 }
 
 function notLeader(o: DispatcherOptions, key: string, next: string): Outcome {

@@ -11,6 +11,14 @@ import type { WatchEvent } from '../watch/types.js';
 import { makeDispatcher, type DispatcherOptions, type RunKind } from './dispatcher.js';
 import { HandlerSet } from './handler-set.js';
 import type { HandlerSpec } from './exec-runner.js';
+import { aliveGroups } from './process-group.js';
+
+/**
+ * After the kill grace, how long killed runs get to be reaped (SIGKILL
+ * delivered, the group seen gone, output pipes closed: exec-runner waits up
+ * to 1 s for pipes held outside the group) before shutdown stops waiting.
+ */
+const KILL_SETTLE_MS = 2000;
 
 /** The dispatcher's options that the engine passes through, plus the queue's. */
 export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'actionOn' | 'contract' | 'log' | 'timeoutMs' | 'killGraceMs'> {
@@ -135,11 +143,25 @@ export class HandlerEngine {
     if (d.running.length > 0) {
       log.error(`shutdown: killing handlers still running after ${formatDuration(graceMs)}: ${d.running.join(', ')}`, { reason: 'killed' });
       this.kill.abort();
-      const after = await this.queue.drain(this.o.killGraceMs + 5000);
-      if (after.running.length > 0) log.error(`shutdown: handlers for ${after.running.join(', ')} did not end after SIGKILL`);
+      const after = await this.queue.drain(this.o.killGraceMs + KILL_SETTLE_MS);
+      if (after.running.length > 0) this.reportSurvivors(after.running);
     } else if (busy > 0) {
       log.info('shutdown: all running handlers finished');
     }
     return { killed: d.running, dropped: d.dropped };
+  }
+
+  /**
+   * Runs still going after the kill grace: say "did not end after SIGKILL"
+   * only when a process really survived it; otherwise nothing is left to
+   * kill and the run is just no longer waited for.
+   */
+  private reportSurvivors(keys: string[]): void {
+    const groups = aliveGroups();
+    if (groups.length > 0) {
+      this.log.error(`shutdown: handlers for ${keys.join(', ')} did not end after SIGKILL (process group(s) ${groups.join(', ')} still alive); not waiting for them`, { reason: 'survived_kill' });
+    } else {
+      this.log.error(`shutdown: work for ${keys.join(', ')} had not ended ${formatDuration(this.o.killGraceMs + KILL_SETTLE_MS)} after it was stopped, with no handler process left; not waiting for it`, { reason: 'not_ended' });
+    }
   }
 }

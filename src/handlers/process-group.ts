@@ -77,3 +77,8 @@ export function killAllGroups(): number {
 export function trackedGroups(): number {
   return live.size;
 }
+
+/** The tracked groups that still have a live process (for "did not end after SIGKILL"). */
+export function aliveGroups(): number[] {
+  return [...live].filter(groupAlive);
+}

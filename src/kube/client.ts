@@ -1,11 +1,17 @@
 /**
  * A small Kubernetes REST client over a Connection: JSON requests and
  * streaming GETs, with API failures turned into ApiError/ConnectError.
+ * Every JSON request has a deadline (--request-timeout, a RequestTimeoutError);
+ * watches have none. A DELETE, PATCH or PUT that does not name one object is
+ * refused before anything is sent (UnsafeRequestError).
  */
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { Connection } from './connection.js';
 import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from './api-error.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
+import { mutationTargetError } from '../api/object-path.js';
+import { CmwatchError } from '../util/errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -38,15 +44,53 @@ function defaultVerb(method: string): string {
   return method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : method === 'POST' ? 'create' : method === 'PATCH' ? 'patch' : 'update';
 }
 
+/** A mutating request that names no single object (a collection, a trailing "/"): never sent. */
+export class UnsafeRequestError extends CmwatchError {
+  constructor(method: string, url: string, why: string) {
+    super('E_UNSAFE_REQUEST', `refusing to send ${method} ${url}: ${why}`, {
+      hint: 'cmwatch only ever changes single named objects; nothing was sent (please report this as a bug)',
+    });
+    this.name = 'UnsafeRequestError';
+  }
+}
+
+const GUARDED_METHODS = new Set(['DELETE', 'PATCH', 'PUT']);
+
+export interface KubeClientOptions {
+  /** Deadline of each non-watch request, in ms; 0: none (--request-timeout, default 30 s). */
+  requestTimeoutMs?: number;
+}
+
 export class KubeClient {
-  constructor(readonly conn: Connection) {}
+  readonly requestTimeoutMs: number;
+
+  constructor(readonly conn: Connection, opts: KubeClientOptions = {}) {
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
 
   get server(): string {
     return this.conn.server;
   }
 
-  /** A request whose answer is JSON; throws ApiError on a non-2xx status. */
+  /**
+   * A request whose answer is JSON; throws ApiError on a non-2xx status, and
+   * RequestTimeoutError when the whole answer has not arrived within the deadline.
+   */
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const deadline = startDeadline(this.requestTimeoutMs, opts.signal);
+    try {
+      return await this.jsonUntimed<T>(method, path, { ...opts, signal: deadline.signal });
+    } catch (err) {
+      if (deadline.expired()) {
+        throw new RequestTimeoutError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), this.requestTimeoutMs, err);
+      }
+      throw err;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async jsonUntimed<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const res = await this.send(method, path, opts);
     let text: string;
     try {
@@ -84,6 +128,9 @@ export class KubeClient {
   private async send(method: string, path: string, opts: RequestOptions, retried = false): Promise<Dispatcher.ResponseData> {
     const url = buildUrl(this.server, path, opts.query);
     const verb = opts.verb ?? defaultVerb(method);
+    // Defence in depth: whoever built the path, a mutation names one object.
+    const unsafe = GUARDED_METHODS.has(method.toUpperCase()) ? mutationTargetError(path) : undefined;
+    if (unsafe !== undefined) throw new UnsafeRequestError(method, url, unsafe);
     const auth = await this.conn.authHeaders();
     const headers: Record<string, string> = { accept: 'application/json', ...auth };
     let body: string | undefined;

@@ -12,6 +12,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { ApiError } from '../kube/api-error.js';
 import { CmwatchError } from '../util/errors.js';
+import { collectionPath, objectPath } from '../api/object-path.js';
 
 /** client-go's LeaderElectionRecord, as kept in a Lease's spec. Times are epoch ms. */
 export interface LeaderElectionRecord {
@@ -106,7 +107,12 @@ export class LeaseLock {
   }
 
   private get collection(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases`;
+    return collectionPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: this.namespace });
+  }
+
+  /** The Lease's own path; throws InvalidPathSegmentError for a bad name (no request is sent). */
+  private get path(): string {
+    return objectPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: this.namespace, name: this.name });
   }
 
   private remember(lease: Lease): ObservedLease {
@@ -118,7 +124,7 @@ export class LeaseLock {
   async get(signal?: AbortSignal): Promise<ObservedLease | undefined> {
     let lease: Lease;
     try {
-      lease = await this.client.json<Lease>('GET', `${this.collection}/${encodeURIComponent(this.name)}`, { signal, verb: 'get', resource: 'leases' });
+      lease = await this.client.json<Lease>('GET', this.path, { signal, verb: 'get', resource: 'leases' });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404 && err.reason === 'NotFound') return undefined;
       throw err;
@@ -145,7 +151,7 @@ export class LeaseLock {
     if (!this.lease) throw new LeaseNotReadError(this.description);
     const body: Lease = { ...this.lease, spec: specOf(record) };
     try {
-      return this.remember(await this.client.json<Lease>('PUT', `${this.collection}/${encodeURIComponent(this.name)}`, { body, signal, verb: 'update', resource: 'leases' }));
+      return this.remember(await this.client.json<Lease>('PUT', this.path, { body, signal, verb: 'update', resource: 'leases' }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) throw new LeaseConflictError(`update lease ${this.description}`, err);
       throw err;

@@ -4,6 +4,7 @@
  * the API; tests can supply any other implementation.
  */
 import type { KubeClient, Query } from '../kube/client.js';
+import { collectionPath, type CollectionRef } from '../api/object-path.js';
 import { frames } from './ndjson.js';
 import type { K8sList, K8sObject, WireEvent } from './types.js';
 
@@ -44,23 +45,14 @@ export interface ListWatchSource {
   watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>>;
 }
 
-export interface ResourceRef {
-  /** e.g. "" for the core group, or "apps". */
-  group?: string;
-  version?: string;
-  /** Plural resource name, e.g. "configmaps". */
-  resource: string;
-  /** Undefined for all namespaces. */
-  namespace?: string;
+/** What a source watches: a collection (its path is built by collectionPath) and its filters. */
+export interface ResourceRef extends CollectionRef {
   labelSelector?: string;
   fieldSelector?: string;
 }
 
-export function collectionPath(ref: ResourceRef): string {
-  const base = ref.group ? `/apis/${ref.group}/${ref.version ?? 'v1'}` : `/api/${ref.version ?? 'v1'}`;
-  const ns = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
-  return `${base}${ns}/${ref.resource}`;
-}
+/** Paths are built (and their segments checked) in src/api/object-path.ts. */
+export { collectionPath };
 
 export class HttpSource implements ListWatchSource {
   readonly description: string;

@@ -106,6 +106,14 @@ export class FakeApiServer {
   randomChunking = false;
   /** Send a BOOKMARK every N ms to open watches (0: never). */
   bookmarkEveryMs = 0;
+  /**
+   * Hostile API (issue #11): rewrites the body of each pod list before it is
+   * sent (strip names or UIDs, inject foreign pods, or answer null). What it
+   * returns is sent as JSON.
+   */
+  podListTransform: ((list: { kind: string; apiVersion: string; metadata: Record<string, unknown>; items: Obj[] }) => unknown) | undefined;
+  /** Hostile API: the next N lists of a resource send their headers, then nothing, until the client goes away. */
+  readonly stallLists: Record<Resource, number> = { configmaps: 0, pods: 0 };
   private readonly watchers = new Set<Watcher>();
   /** Watches made silent by stallWatches(): open, never written to again. */
   private readonly silent = new Set<Watcher>();
@@ -384,6 +392,12 @@ export class FakeApiServer {
     if (fault?.kind === 'status') {
       return this.status(res, fault.status, fault.reason ?? 'Failure', `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
+    if (this.stallLists[resource] > 0) {
+      this.stallLists[resource]--;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
     const all = [...this.objects[resource].values()]
       .filter((o) => (!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
       .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
@@ -392,12 +406,14 @@ export class FakeApiServer {
     const listRv = query.continue ? Buffer.from(query.continue, 'base64').toString().split(':')[0]! : String(this.rv);
     const page = all.slice(start, start + limit);
     const more = start + limit < all.length;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({
+    const body = {
       kind: resource === 'pods' ? 'PodList' : 'ConfigMapList', apiVersion: 'v1',
       metadata: { resourceVersion: listRv, ...(more ? { continue: Buffer.from(`${listRv}:${start + limit}`).toString('base64'), remainingItemCount: all.length - start - limit } : {}) },
       items: page,
-    }));
+    };
+    const out = resource === 'pods' && this.podListTransform ? this.podListTransform(structuredClone(body)) : body;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out) ?? '');
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
