@@ -32,9 +32,13 @@ function formatBytes(n: number): string {
 /**
  * Reads a body as UTF-8 text, calling onBytes per chunk. Past `max` bytes it
  * stops, destroys the stream (nothing more is read) and says so with `over`;
- * the text is then what came before the chunk that passed the cap.
+ * the text is then '' (the caller fails anyway: no copy of a huge prefix is
+ * made), or with `keepPrefix` what came before the chunk that passed the cap.
  */
-export async function readText(body: Dispatcher.ResponseData['body'], max: number, onBytes?: (n: number) => void): Promise<{ text: string; over: boolean }> {
+export async function readText(
+  body: Dispatcher.ResponseData['body'], max: number, opts: { onBytes?: (n: number) => void; keepPrefix?: boolean } = {},
+): Promise<{ text: string; over: boolean }> {
+  const { onBytes } = opts;
   const chunks: Buffer[] = [];
   let total = 0;
   let over = false;
@@ -49,5 +53,6 @@ export async function readText(body: Dispatcher.ResponseData['body'], max: numbe
     total += b.length;
     chunks.push(b);
   }
+  if (over && !opts.keepPrefix) return { text: '', over };
   return { text: Buffer.concat(chunks, total).toString('utf8'), over };
 }

@@ -60,7 +60,7 @@ export class KubeClient {
     let text: string;
     try {
       if (opts.onBytes || opts.maxBytes !== undefined) {
-        const read = await readText(res.body, max, opts.onBytes);
+        const read = await readText(res.body, max, { onBytes: opts.onBytes });
         if (read.over) throw tooLarge();
         text = read.text;
       } else {
@@ -111,7 +111,7 @@ export class KubeClient {
       throw new ConnectError(verb, url, cause, this.conn.caSource);
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
-    const text = (await readText(res.body, MAX_ERROR_BODY_BYTES).catch(() => undefined))?.text ?? '';
+    const text = (await readText(res.body, MAX_ERROR_BODY_BYTES, { keepPrefix: true }).catch(() => undefined))?.text ?? '';
     if (res.statusCode === 401 && !retried && (await this.conn.refreshAfterUnauthorized(auth))) {
       return this.send(method, path, opts, true);
     }
