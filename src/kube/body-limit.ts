@@ -29,6 +29,12 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+/** Stops reading a body and drops its connection; the abort error this raises is expected, not unhandled. */
+export function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 /**
  * Reads a body as UTF-8 text, calling onBytes per chunk. Past `max` bytes it
  * stops, destroys the stream (nothing more is read) and says so with `over`;
@@ -47,7 +53,7 @@ export async function readText(
     onBytes?.(b.length);
     if (total + b.length > max) {
       over = true;
-      body.destroy();
+      discard(body);
       break;
     }
     total += b.length;

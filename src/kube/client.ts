@@ -6,7 +6,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { Connection } from './connection.js';
 import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from './api-error.js';
-import { BodyTooLargeError, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
+import { BodyTooLargeError, discard, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -54,7 +54,7 @@ export class KubeClient {
     const max = opts.maxBytes ?? Infinity;
     const tooLarge = () => new BodyTooLargeError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), max);
     if (Number(res.headers['content-length'] ?? 0) > max) {
-      res.body.destroy();
+      discard(res.body);
       throw tooLarge();
     }
     let text: string;

@@ -40,7 +40,8 @@ import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type
 import { ChangeDetector } from './change-detector.js';
 import { pending, settledOrAborted } from './consumer.js';
 import { InactivityTimer } from './inactivity-timer.js';
-import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES, ListBounds } from './list-bounds.js';
+import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES } from './list-bounds.js';
+import { listAll } from './list-pages.js';
 import { errorEventFailure, foreignKind, objectProblem } from './shape.js';
 import type { ListWatchSource } from './source.js';
 import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from './types.js';
@@ -271,50 +272,12 @@ export class Reflector {
 
   /** Lists every page, then diffs against what is known and delivers the differences. */
   private async list(): Promise<void> {
-    const { source, signal, log, stallTimeoutMs } = this.o;
+    const { source, signal, log } = this.o;
     const initial = !this.synced;
-    const ac = new AbortController();
-    const onAbort = () => ac.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const timer = new InactivityTimer(stallTimeoutMs, () => ac.abort());
-    const touch = () => timer.touch();
-    const bounds = new ListBounds(source.description, { maxObjects: this.o.maxListObjects, maxPages: this.o.maxListPages });
-    const items: K8sObject[] = [];
-    let rv = '';
-    try {
-      let cont: string | undefined;
-      let limit: number | undefined = this.o.pageSize;
-      log.debug(`listing ${source.description}`, { limit });
-      for (;;) {
-        let page;
-        touch();
-        try {
-          page = await source.list({ limit, continue: cont, signal: ac.signal, onBytes: touch, maxBytes: this.o.maxListPageBytes });
-        } catch (err) {
-          if (cont && err instanceof ApiError && err.expired && !timer.fired) {
-            // The continue token expired mid-list: start over with one full list.
-            log.warn(`list ${source.description}: continue token expired; listing again in one page`, { reason: 'expired' });
-            items.length = 0;
-            bounds.reset();
-            cont = undefined;
-            limit = undefined;
-            continue;
-          }
-          throw err;
-        }
-        bounds.page(page);
-        for (const it of page.items) items.push(it);
-        rv = page.resourceVersion;
-        if (!page.continue) break;
-        cont = page.continue;
-      }
-    } catch (err) {
-      if (timer.fired && !signal.aborted) throw new StallError(stallTimeoutMs, 'list');
-      throw err;
-    } finally {
-      timer.stop();
-      signal.removeEventListener('abort', onAbort);
-    }
+    const { items, resourceVersion: rv } = await listAll({
+      source, log, signal, pageSize: this.o.pageSize, stallTimeoutMs: this.o.stallTimeoutMs,
+      maxObjects: this.o.maxListObjects, maxPages: this.o.maxListPages, maxPageBytes: this.o.maxListPageBytes,
+    });
     if (signal.aborted) return;
     await this.applyList(items, initial, rv);
     if (signal.aborted) return;

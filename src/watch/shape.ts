@@ -47,7 +47,8 @@ export function foreignKind(obj: K8sObject, expect: KindExpectation | undefined)
   const kindOk = kind === undefined || kind === expect.kind;
   const groupOk = apiVersion === undefined || (typeof apiVersion === 'string' && groupOf(apiVersion) === expect.group);
   if (kindOk && groupOk) return undefined;
-  return `a ${typeof kind === 'string' ? kind : 'object of kind ' + describe(kind)} (${typeof apiVersion === 'string' ? apiVersion : 'apiVersion ' + describe(apiVersion)})`;
+  const what = typeof kind === 'string' ? `a ${kind}` : kind === undefined ? 'an object' : `an object of kind ${describe(kind)}`;
+  return `${what} (${typeof apiVersion === 'string' ? apiVersion : apiVersion === undefined ? 'no apiVersion' : `apiVersion ${describe(apiVersion)}`})`;
 }
 
 /** Why an object of a list or event cannot be used, or undefined if it can. */

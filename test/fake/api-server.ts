@@ -432,6 +432,9 @@ export class FakeApiServer {
       .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
     // The endless-continue fault's tokens are not the fake's own: every page is the first one again.
     const cont = fault?.kind === 'endless-continue' ? undefined : query.continue;
+    if (cont && !/^\d+:\d+$/.test(Buffer.from(cont, 'base64').toString())) {
+      return this.status(res, 400, 'BadRequest', `invalid continue token: ${cont}`);
+    }
     const start = cont ? Number(Buffer.from(cont, 'base64').toString().split(':')[1]) : 0;
     const limit = query.limit ? Number(query.limit) : all.length;
     const listRv = cont ? Buffer.from(cont, 'base64').toString().split(':')[0]! : String(this.rv);
