@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/client.js';
 import { oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Logger } from '../util/log.js';
-import { Reflector, type Delivery, type ReflectorOptions } from '../watch/reflector.js';
+import { Reflector, type DeliveryHandler, type ReflectorOptions } from '../watch/reflector.js';
 import { HttpSource } from '../watch/source.js';
 
 export interface ReflectorsConfig {
@@ -32,7 +32,7 @@ export interface ReflectorObserver {
 
 /** Resolves with the exit code: 0 after the signal aborted, else the fatal error's. */
 export async function runReflectors(
-  cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: (d: Delivery) => void,
+  cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: DeliveryHandler,
   observer?: ReflectorObserver,
 ): Promise<number> {
   const stop = new AbortController();
@@ -42,7 +42,7 @@ export async function runReflectors(
   const reflectors = (cfg.namespaces ?? [undefined]).map(
     (namespace) =>
       new Reflector({
-        source: new HttpSource(client, { resource: 'configmaps', namespace, labelSelector: cfg.labelSelector }),
+        source: new HttpSource(client, { resource: 'configmaps', kind: 'ConfigMap', namespace, labelSelector: cfg.labelSelector }),
         log,
         signal: stop.signal,
         onEvent,

@@ -12,6 +12,7 @@ import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from './api-e
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
 import { mutationTargetError } from '../api/object-path.js';
 import { CmwatchError } from '../util/errors.js';
+import { BodyTooLargeError, discard, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -25,6 +26,8 @@ export interface RequestOptions {
   verb?: string;
   /** json(): called as each chunk of the response body arrives (stall detection). */
   onBytes?: (n: number) => void;
+  /** json(): the most bytes the body may have; past it the read is aborted with a BodyTooLargeError. */
+  maxBytes?: number;
 }
 
 export function buildUrl(server: string, path: string, query?: Query): string {
@@ -92,21 +95,24 @@ export class KubeClient {
 
   private async jsonUntimed<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const res = await this.send(method, path, opts);
+    const max = opts.maxBytes ?? Infinity;
+    const tooLarge = () => new BodyTooLargeError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), max);
+    if (Number(res.headers['content-length'] ?? 0) > max) {
+      discard(res.body);
+      throw tooLarge();
+    }
     let text: string;
     try {
-      if (opts.onBytes) {
-        const chunks: Buffer[] = [];
-        for await (const c of res.body) {
-          opts.onBytes((c as Buffer).length);
-          chunks.push(c as Buffer);
-        }
-        text = Buffer.concat(chunks).toString('utf8');
+      if (opts.onBytes || opts.maxBytes !== undefined) {
+        const read = await readText(res.body, max, { onBytes: opts.onBytes });
+        if (read.over) throw tooLarge();
+        text = read.text;
       } else {
         text = await res.body.text();
       }
     } catch (cause) {
       // The connection broke while the body was read (reset, aborted).
-      if (opts.signal?.aborted) throw cause;
+      if (opts.signal?.aborted || cause instanceof BodyTooLargeError) throw cause;
       throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause, this.conn.caSource);
     }
     try {
@@ -152,7 +158,7 @@ export class KubeClient {
       throw new ConnectError(verb, url, cause, this.conn.caSource);
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
-    const text = await res.body.text().catch(() => '');
+    const text = (await readText(res.body, MAX_ERROR_BODY_BYTES, { keepPrefix: true }).catch(() => undefined))?.text ?? '';
     if (res.statusCode === 401 && !retried && (await this.conn.refreshAfterUnauthorized(auth))) {
       return this.send(method, path, opts, true);
     }

@@ -6,6 +6,8 @@
  *
  * For an event (ADDED/MODIFIED/DELETED) of a known key:
  *   - the same resource version again is a duplicate: skipped;
+ *   - an older resource version than the one known is stale: skipped (only
+ *     when both are comparable, see api/resource-version.ts);
  *   - the same content under trigger "content" is unchanged: skipped;
  *   - otherwise it is delivered as MODIFIED (or DELETED), whatever the
  *     wire type said (client-go's informer does the same).
@@ -14,16 +16,20 @@
  *     MODIFIED are delivered as ADDED, DELETED is skipped (nothing to delete);
  *   - "trust" (replay of a recording that may start mid-stream): the event
  *     is delivered with its own type, and becomes the key's baseline.
+ * A relisted object older than the one known is stale too, and a relist
+ * whose own resource version is older than a key's does not forget that key.
  */
+import { isOlderResourceVersion } from '../api/resource-version.js';
 import { fingerprint } from './fingerprint.js';
 import type { K8sObject } from './types.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export type SkipReason = 'duplicate' | 'unchanged' | 'unknown_delete';
-export type Detection = { deliver: ChangeType } | { skip: SkipReason };
+export type SkipReason = 'duplicate' | 'unchanged' | 'unknown_delete' | 'stale';
+/** `known`: the key's resource version when it was skipped. */
+export type Detection = { deliver: ChangeType } | { skip: SkipReason; known?: string };
 
-/** How a listed object compares with what was known. */
-export type ListedAs = 'ADDED' | 'MODIFIED' | 'unchanged' | 'same';
+/** How a listed object compares with what was known ('stale': older than it; nothing recorded). */
+export type ListedAs = 'ADDED' | 'MODIFIED' | 'unchanged' | 'same' | 'stale';
 
 export interface ChangeDetectorOptions {
   /** Annotations that count as content. */
@@ -68,6 +74,7 @@ export class ChangeDetector {
   event(type: ChangeType, key: string, obj: K8sObject): Detection {
     const rv = obj.metadata?.resourceVersion ?? '';
     const prev = this.known.get(key);
+    if (prev && isOlderResourceVersion(rv, prev.rv)) return { skip: 'stale', known: prev.rv };
     if (type === 'DELETED') {
       if (!prev && this.unknownKeys === 'infer') return { skip: 'unknown_delete' };
       this.known.delete(key);
@@ -84,19 +91,25 @@ export class ChangeDetector {
   /** One object of a relist: records it and says how it differs from what was known. */
   listed(key: string, obj: K8sObject): ListedAs {
     const rv = obj.metadata?.resourceVersion ?? '';
-    const hash = fingerprint(obj, this.annotations);
     const prev = this.known.get(key);
+    if (prev && isOlderResourceVersion(rv, prev.rv)) return 'stale';
+    const hash = fingerprint(obj, this.annotations);
     this.known.set(key, { rv, hash });
     if (!prev) return 'ADDED';
     if (prev.hash !== hash || (this.trigger === 'any' && prev.rv !== rv)) return 'MODIFIED';
     return prev.rv === rv ? 'same' : 'unchanged';
   }
 
-  /** After a relist: forgets every key not seen in it and returns them with their last resource version. */
-  sweep(seen: ReadonlySet<string>): Array<{ key: string; rv: string }> {
+  /**
+   * After a relist: forgets every key not seen in it and returns them with
+   * their last resource version. A key known at a version newer than the
+   * list's own (`listRv`) may have been created after the list was taken: it
+   * is kept.
+   */
+  sweep(seen: ReadonlySet<string>, listRv = ''): Array<{ key: string; rv: string }> {
     const gone: Array<{ key: string; rv: string }> = [];
     for (const [key, k] of this.known) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || isOlderResourceVersion(listRv, k.rv)) continue;
       this.known.delete(key);
       gone.push({ key, rv: k.rv });
     }

@@ -4,6 +4,7 @@
  * (re-watch from the last resource version, or relist).
  */
 import { ApiError, ConnectError } from '../kube/api-error.js';
+import { BodyTooLargeError } from '../kube/body-limit.js';
 import { CmwatchError } from '../util/errors.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -39,6 +40,23 @@ export class StreamError extends CmwatchError {
   }
 }
 
+/**
+ * The server (or a proxy in between) answered with something cmwatch must not
+ * use: a list that is not a Kubernetes list, a list past its bounds, an ERROR
+ * event with an empty Status. `reason` names which (for logs and counters);
+ * `level` is how loudly each retry is logged.
+ */
+export class BadResponseError extends CmwatchError {
+  readonly reason: string;
+  readonly level: 'warn' | 'error';
+  constructor(reason: string, message: string, opts: { hint: string; level?: 'warn' | 'error'; cause?: unknown }) {
+    super(`E_${reason.toUpperCase()}`, message, { hint: opts.hint, cause: opts.cause });
+    this.name = 'BadResponseError';
+    this.reason = reason;
+    this.level = opts.level ?? 'error';
+  }
+}
+
 export type FailureKind =
   /** 410 Expired/Gone: the resource version is too old; relist. */
   | 'expired'
@@ -48,6 +66,8 @@ export type FailureKind =
   | 'early_close' | 'malformed' | 'throttled' | 'server' | 'network'
   /** 401/403/404: retry at the capped backoff, or exit with --exit-on-error. */
   | 'permanent'
+  /** A body of the wrong shape or past a bound (BadResponseError, BodyTooLargeError): back off, retry the same step. */
+  | 'bad_response'
   /** Anything else (400, 422, a line too long...): back off, then relist. */
   | 'other';
 
@@ -57,6 +77,8 @@ export interface Failure {
   reason: string;
   /** The server's Retry-After, if any. */
   retryAfterMs?: number;
+  /** The log level of the retry line, when not the default (warn). */
+  level?: 'warn' | 'error';
 }
 
 export function classifyFailure(err: unknown): Failure {
@@ -68,6 +90,8 @@ export function classifyFailure(err: unknown): Failure {
     if (err.status >= 500) return { kind: 'server', reason, retryAfterMs: err.retryAfterMs };
     return { kind: 'other', reason };
   }
+  if (err instanceof BadResponseError) return { kind: 'bad_response', reason: err.reason, level: err.level };
+  if (err instanceof BodyTooLargeError) return { kind: 'bad_response', reason: 'body_too_large', level: 'error' };
   if (err instanceof StallError) return { kind: 'stall', reason: 'stall' };
   if (err instanceof EarlyCloseError) return { kind: 'early_close', reason: 'early_close' };
   if (err instanceof MalformedEventError) return { kind: 'malformed', reason: 'malformed' };

@@ -15,10 +15,22 @@
  *                                same step (a list is retried as a list)
  *   401, 403, 404 .............. one-line error; retry at the capped backoff,
  *                                or fail with exit code 3 (--exit-on-error)
+ *   a bad body (not a list, a
+ *   list past its bounds, an
+ *   ERROR with an empty Status)  one-line error; back off, retry the same step
  *   anything else .............. back off, then relist
+ *
+ * Resource versions (api/resource-version.ts): when two are comparable, the
+ * resume point never moves back, and an event older than what was delivered
+ * for its key is skipped as stale. Objects of another kind than the source's
+ * are skipped with a warning (shape.ts).
+ *
+ * Backpressure (consumer.ts): an onEvent that returns a promise is waited for
+ * before the next item, with the stall timer paused and the root signal able
+ * to end the wait.
  */
+import { isOlderResourceVersion } from '../api/resource-version.js';
 import { ApiError } from '../kube/api-error.js';
-import type { K8sStatus } from '../kube/api-error.js';
 import { CmwatchError, oneLine } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import { formatDuration } from '../util/duration.js';
@@ -26,7 +38,11 @@ import type { Logger } from '../util/log.js';
 import { Backoff, sleep as realSleep } from './backoff.js';
 import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type Failure } from './failure.js';
 import { ChangeDetector } from './change-detector.js';
+import { pending, settledOrAborted } from './consumer.js';
 import { InactivityTimer } from './inactivity-timer.js';
+import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES } from './list-bounds.js';
+import { listAll } from './list-pages.js';
+import { errorEventFailure, foreignKind, objectProblem } from './shape.js';
 import type { ListWatchSource } from './source.js';
 import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from './types.js';
 
@@ -36,10 +52,22 @@ export interface Delivery extends WatchEvent {
   via?: 'list' | 'watch' | 'relist';
 }
 
+/**
+ * The consumer of deliveries. It may return a promise: the reflector then
+ * waits for it before the next item (backpressure). Written as a union of two
+ * function types so that a callback returning anything else (e.g. an
+ * Array.push) still type-checks as the synchronous kind.
+ */
+export type DeliveryHandler = ((ev: Delivery) => void) | ((ev: Delivery) => Promise<void>);
+
 export interface ReflectorStats {
   /** Deliveries made. */
   events: number;
-  /** Events not delivered, by reason: unchanged, duplicate, unknown_delete. */
+  /**
+   * Events not delivered, by reason: unchanged, duplicate, unknown_delete,
+   * stale (older than the key's last delivery), stale_bookmark (a bookmark
+   * older than the resume point), foreign_kind (an object of another kind).
+   */
   skipped: Record<string, number>;
   /** Watch restarts, by reason: closed, expired, stall, http_503... */
   restarts: Record<string, number>;
@@ -51,8 +79,12 @@ export interface ReflectorOptions {
   source: ListWatchSource;
   log: Logger;
   signal: AbortSignal;
-  /** Receives every change after detection; must not throw. */
-  onEvent: (ev: Delivery) => void;
+  /**
+   * Receives every change after detection; must not throw. A returned promise
+   * is waited for before the next item (backpressure); the root signal ends
+   * the wait.
+   */
+  onEvent: DeliveryHandler;
   /** Called after each list is delivered and after each watch is established. */
   onSynced?: () => void;
   /** Called when the watch goes up or down (only on a change), for readiness. */
@@ -63,6 +95,12 @@ export interface ReflectorOptions {
   trigger?: 'content' | 'any';
   /** List page size (`limit`). */
   pageSize?: number;
+  /** The most objects one list may have, all pages together (default 1,000,000). */
+  maxListObjects?: number;
+  /** The most pages one list may have (default 10,000). */
+  maxListPages?: number;
+  /** The most bytes of one list page's body (default 256 MiB). */
+  maxListPageBytes?: number;
   /** Abort a list or watch when no byte arrives for this long. */
   stallTimeoutMs?: number;
   /** A watch that ends sooner than this with nothing delivered is a failure. */
@@ -108,6 +146,7 @@ export class Reflector {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as ReflectorOptions;
     this.o = {
       contentAnnotations: [], trigger: 'content', pageSize: 500, stallTimeoutMs: 180_000, minWatchMs: 1000,
+      maxListObjects: DEFAULT_MAX_LIST_OBJECTS, maxListPages: DEFAULT_MAX_LIST_PAGES, maxListPageBytes: DEFAULT_MAX_LIST_PAGE_BYTES,
       timeoutSeconds: randomWatchTimeout, exitOnError: false, now: Date.now, sleep: realSleep,
       ...given,
       backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
@@ -217,6 +256,8 @@ export class Reflector {
       case 'early_close':
       case 'network':
         return retry(backoff.next(), step);
+      case 'bad_response':
+        return retry(backoff.next(), step, f.level ?? 'error');
       case 'permanent': {
         if (this.o.exitOnError) {
           const e = err as ApiError;
@@ -231,93 +272,106 @@ export class Reflector {
 
   /** Lists every page, then diffs against what is known and delivers the differences. */
   private async list(): Promise<void> {
-    const { source, signal, log, stallTimeoutMs } = this.o;
+    const { source, signal, log } = this.o;
     const initial = !this.synced;
-    const ac = new AbortController();
-    const onAbort = () => ac.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const timer = new InactivityTimer(stallTimeoutMs, () => ac.abort());
-    const touch = () => timer.touch();
-    const items: K8sObject[] = [];
-    let rv = '';
-    try {
-      let cont: string | undefined;
-      let limit: number | undefined = this.o.pageSize;
-      log.debug(`listing ${source.description}`, { limit });
-      for (;;) {
-        let page;
-        touch();
-        try {
-          page = await source.list({ limit, continue: cont, signal: ac.signal, onBytes: touch });
-        } catch (err) {
-          if (cont && err instanceof ApiError && err.expired && !timer.fired) {
-            // The continue token expired mid-list: start over with one full list.
-            log.warn(`list ${source.description}: continue token expired; listing again in one page`, { reason: 'expired' });
-            items.length = 0;
-            cont = undefined;
-            limit = undefined;
-            continue;
-          }
-          throw err;
-        }
-        for (const it of page.items) items.push(it);
-        rv = page.resourceVersion;
-        if (!page.continue) break;
-        cont = page.continue;
-      }
-    } catch (err) {
-      if (timer.fired && !signal.aborted) throw new StallError(stallTimeoutMs, 'list');
-      throw err;
-    } finally {
-      timer.stop();
-      signal.removeEventListener('abort', onAbort);
-    }
+    const { items, resourceVersion: rv } = await listAll({
+      source, log, signal, pageSize: this.o.pageSize, stallTimeoutMs: this.o.stallTimeoutMs,
+      maxObjects: this.o.maxListObjects, maxPages: this.o.maxListPages, maxPageBytes: this.o.maxListPageBytes,
+    });
     if (signal.aborted) return;
-    this.applyList(items, initial);
-    this.resourceVersion = rv;
-    this.listRv = rv;
+    await this.applyList(items, initial, rv);
+    if (signal.aborted) return;
+    if (isOlderResourceVersion(rv, this.resourceVersion)) {
+      log.warn(`list ${source.description}: its resource version ${rv} is older than ${this.resourceVersion}, already passed; watching from ${this.resourceVersion}`, { reason: 'stale_list' });
+    } else {
+      this.resourceVersion = rv;
+    }
+    this.listRv = this.resourceVersion;
     this.synced = true;
     this.o.onSynced?.();
   }
 
-  private applyList(items: K8sObject[], initial: boolean): void {
-    const { log, source } = this.o;
+  /**
+   * Delivers a list: every object as SYNC the first time, the differences
+   * with what is known after that (a relist). Waits for the consumer after
+   * each delivery that returned a promise.
+   */
+  private async applyList(items: K8sObject[], initial: boolean, listRv: string): Promise<void> {
+    const { log, source, signal } = this.o;
     const seen = new Set<string>();
-    let added = 0, modified = 0, deleted = 0, unchanged = 0;
+    let added = 0, modified = 0, deleted = 0, unchanged = 0, stale = 0;
     for (const obj of items) {
+      const foreign = foreignKind(obj, source.expect);
+      if (foreign) {
+        this.skipForeign('listed', obj, foreign);
+        continue;
+      }
       const key = keyOf(obj);
       seen.add(key);
       const diff = this.changes.listed(key, obj);
+      let wait: PromiseLike<void> | undefined;
       if (initial) {
-        this.deliver('SYNC', obj, key, 'list');
+        wait = this.deliver('SYNC', obj, key, 'list');
       } else if (diff === 'ADDED') {
         added++;
-        this.deliver('ADDED', obj, key, 'relist');
+        wait = this.deliver('ADDED', obj, key, 'relist');
       } else if (diff === 'MODIFIED') {
         modified++;
-        this.deliver('MODIFIED', obj, key, 'relist');
+        wait = this.deliver('MODIFIED', obj, key, 'relist');
+      } else if (diff === 'stale') {
+        stale++;
+        this.count(this.stats.skipped, 'stale');
+        log.debug(`relisted ${key} skipped: resource version ${obj.metadata?.resourceVersion} is older than the one already delivered`, { reason: 'stale' });
       } else {
         unchanged++;
         if (diff === 'unchanged') this.count(this.stats.skipped, 'unchanged');
       }
+      if (wait) {
+        await this.consume(wait);
+        if (signal.aborted) return;
+      }
     }
     if (!initial) {
       this.stats.relists++;
-      for (const { key, rv } of this.changes.sweep(seen)) {
+      for (const { key, rv } of this.changes.sweep(seen, listRv)) {
         deleted++;
         // The final state is unknown (client-go's DeletedFinalStateUnknown):
         // only the identity and the last resource version seen are delivered.
-        this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
+        const wait = this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
+        if (wait) {
+          await this.consume(wait);
+          if (signal.aborted) return;
+        }
       }
-      log.info(`relisted ${items.length} object(s) from ${source.description}: ${added} added, ${modified} modified, ${deleted} deleted, ${unchanged} unchanged`, { reason: 'relist' });
+      log.info(`relisted ${items.length} object(s) from ${source.description}: ${added} added, ${modified} modified, ${deleted} deleted, ${unchanged} unchanged${stale ? `, ${stale} stale` : ''}`, { reason: 'relist' });
     } else {
       log.info(`synced ${items.length} object(s) from ${source.description}`);
     }
   }
 
-  private deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): void {
+  /** Delivers one change; returns the consumer's promise if it returned one. */
+  private deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): PromiseLike<void> | undefined {
     this.stats.events++;
-    this.o.onEvent({ type, object, key, via });
+    return pending(this.o.onEvent({ type, object, key, via }));
+  }
+
+  /**
+   * Waits for the consumer (or the root signal). The stall timer, if any, is
+   * paused meanwhile: while cmwatch does not read, silence is not a stall.
+   */
+  private async consume(wait: PromiseLike<void>, timer?: InactivityTimer): Promise<void> {
+    timer?.pause();
+    try {
+      await settledOrAborted(wait, this.o.signal);
+    } finally {
+      timer?.resume();
+    }
+  }
+
+  private skipForeign(what: string, obj: K8sObject, foreign: string): void {
+    const { log, source } = this.o;
+    this.count(this.stats.skipped, 'foreign_kind');
+    log.warn(`${what} ${keyOf(obj) || '(no name)'} on ${source.description} is ${foreign}, not a ${source.expect?.kind}; skipped (hint: the server or a proxy in between sent an object of another kind)`, { reason: 'foreign_kind' });
   }
 
   /** One watch request, from the remembered resource version until the stream ends. */
@@ -346,7 +400,12 @@ export class Reflector {
       this.o.onSynced?.();
       for await (const raw of events) {
         received++;
-        this.apply(raw);
+        const wait = this.apply(raw);
+        if (wait) {
+          // Not pulling the next frame until the consumer is done is the backpressure.
+          await this.consume(wait, timer);
+          if (signal.aborted) break;
+        }
       }
     } catch (err) {
       if (timer.fired && !signal.aborted) throw new StallError(stallTimeoutMs);
@@ -361,33 +420,47 @@ export class Reflector {
     if (received === 0 && lived < this.o.minWatchMs) throw new EarlyCloseError(lived);
   }
 
-  private apply(raw: unknown): void {
+  /** One wire event: checks its shape and kind, advances the resume point, detects the change. */
+  private apply(raw: unknown): PromiseLike<void> | undefined {
     const { log, source } = this.o;
     const ev = raw as WireEvent;
     if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !ev.object || typeof ev.object !== 'object') {
       throw new MalformedEventError('a line is not a {"type","object"} event');
     }
-    if (ev.type === 'ERROR') {
-      const st = ev.object as K8sStatus;
-      throw new ApiError({
-        status: typeof st.code === 'number' ? st.code : 500, verb: 'watch', url: source.description, resource: 'configmaps',
-        statusObject: { ...st, kind: 'Status' },
-      });
-    }
+    if (ev.type === 'ERROR') throw errorEventFailure(ev.object, source.description, 'configmaps');
     const obj = ev.object as K8sObject;
-    const rv = obj.metadata?.resourceVersion;
+    const foreign = foreignKind(obj, source.expect);
+    if (foreign) {
+      this.skipForeign(ev.type, obj, foreign);
+      return undefined;
+    }
     if (ev.type === 'BOOKMARK') {
-      if (rv) this.resourceVersion = rv;
-      return;
+      this.bookmark(obj.metadata?.resourceVersion);
+      return undefined;
     }
     if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') {
       log.warn(`unknown watch event type "${ev.type}" on ${source.description}, skipped`, { reason: 'unknown_type' });
+      return undefined;
+    }
+    const problem = objectProblem(obj);
+    if (problem) throw new MalformedEventError(`${ev.type} event whose object ${problem}`);
+    const key = keyOf(obj);
+    const rv = obj.metadata?.resourceVersion ?? '';
+    // An event older than the resume point is still checked against its key, but the point stays.
+    if (rv && !isOlderResourceVersion(rv, this.resourceVersion)) this.resourceVersion = rv;
+    return this.detect(ev.type, obj, key, rv);
+  }
+
+  /** A bookmark moves the resume point, never back to a version already passed. */
+  private bookmark(rv: unknown): void {
+    if (rv !== undefined && typeof rv !== 'string') throw new MalformedEventError('BOOKMARK event whose metadata.resourceVersion is not a string');
+    if (!rv) return;
+    if (isOlderResourceVersion(rv, this.resourceVersion)) {
+      this.count(this.stats.skipped, 'stale_bookmark');
+      this.o.log.debug(`BOOKMARK ${rv} on ${this.o.source.description} skipped: older than resource version ${this.resourceVersion}, already passed`, { reason: 'stale_bookmark' });
       return;
     }
-    const key = keyOf(obj);
-    if (!obj.metadata?.name) throw new MalformedEventError(`${ev.type} event without metadata.name`);
-    if (rv) this.resourceVersion = rv;
-    this.detect(ev.type, obj, key, rv ?? '');
+    this.resourceVersion = rv;
   }
 
   /**
@@ -395,17 +468,16 @@ export class Reflector {
    * known (as client-go's informer does): an ADDED for a known key is a
    * MODIFIED, a MODIFIED for an unknown key is an ADDED.
    */
-  private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): void {
+  private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): PromiseLike<void> | undefined {
     const d = this.changes.event(wireType, key, obj);
-    if ('deliver' in d) {
-      this.deliver(d.deliver, obj, key, 'watch');
-      return;
-    }
+    if ('deliver' in d) return this.deliver(d.deliver, obj, key, 'watch');
     this.count(this.stats.skipped, d.skip);
     const why =
       d.skip === 'unknown_delete' ? 'not known (already delivered)' :
-      d.skip === 'duplicate' ? `resource version ${rv} already seen` : 'content unchanged';
+      d.skip === 'duplicate' ? `resource version ${rv} already seen` :
+      d.skip === 'stale' ? `resource version ${rv} is older than ${d.known}, already delivered` : 'content unchanged';
     this.o.log.debug(`${wireType} ${key} skipped: ${why}`, { rv });
+    return undefined;
   }
 }
 

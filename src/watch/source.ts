@@ -3,10 +3,11 @@
  * page by page and opens a watch from a resource version. HttpSource talks to
  * the API; tests can supply any other implementation.
  */
-import type { KubeClient, Query } from '../kube/client.js';
+import { buildUrl, type KubeClient, type Query } from '../kube/client.js';
 import { collectionPath, type CollectionRef } from '../api/object-path.js';
 import { frames } from './ndjson.js';
-import type { K8sList, K8sObject, WireEvent } from './types.js';
+import { parseListBody, type KindExpectation } from './shape.js';
+import type { K8sObject, WireEvent } from './types.js';
 
 export interface ListPage {
   items: K8sObject[];
@@ -20,6 +21,8 @@ export interface ListRequest {
   signal: AbortSignal;
   /** Should be called whenever bytes arrive; it feeds stall detection. */
   onBytes?: (n: number) => void;
+  /** The most bytes the page's body may have (a BodyTooLargeError past it). */
+  maxBytes?: number;
 }
 
 export interface WatchRequest {
@@ -36,17 +39,22 @@ export interface WatchRequest {
  * ConnectError. `watch` resolves once the watch is established (HTTP 200) and
  * yields the raw wire events in order; the iteration ends when the stream
  * ends cleanly and throws when it breaks (StreamError), when a line is not
- * JSON (MalformedEventError), or when the signal aborts it.
+ * JSON (MalformedEventError), or when the signal aborts it. `list` rejects
+ * a body that is not a list of usable objects with a BadResponseError.
  */
 export interface ListWatchSource {
   /** The collection, for logs, e.g. /api/v1/namespaces/default/configmaps. */
   readonly description: string;
+  /** The kind of object it lists and watches; objects of another kind are never delivered. Unset: not checked. */
+  readonly expect?: KindExpectation;
   list(req: ListRequest): Promise<ListPage>;
   watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>>;
 }
 
 /** What a source watches: a collection (its path is built by collectionPath) and its filters. */
 export interface ResourceRef extends CollectionRef {
+  /** Its kind, e.g. "ConfigMap": listed and watched objects of another kind (or group) are skipped. */
+  kind?: string;
   labelSelector?: string;
   fieldSelector?: string;
 }
@@ -56,11 +64,13 @@ export { collectionPath };
 
 export class HttpSource implements ListWatchSource {
   readonly description: string;
+  readonly expect: KindExpectation | undefined;
   private readonly path: string;
 
   constructor(private readonly client: KubeClient, private readonly ref: ResourceRef) {
     this.path = collectionPath(ref);
     this.description = this.path;
+    this.expect = ref.kind ? { kind: ref.kind, group: ref.group ?? '' } : undefined;
   }
 
   private filters(): Query {
@@ -68,20 +78,11 @@ export class HttpSource implements ListWatchSource {
   }
 
   async list(req: ListRequest): Promise<ListPage> {
-    const list = await this.client.json<K8sList>('GET', this.path, {
-      query: { ...this.filters(), limit: req.limit, continue: req.continue },
-      signal: req.signal, verb: 'list', resource: this.ref.resource, onBytes: req.onBytes,
+    const query = { ...this.filters(), limit: req.limit, continue: req.continue };
+    const body = await this.client.json<unknown>('GET', this.path, {
+      query, signal: req.signal, verb: 'list', resource: this.ref.resource, onBytes: req.onBytes, maxBytes: req.maxBytes,
     });
-    // The API leaves kind and apiVersion out of list items; put them back, so that a
-    // listed object (SYNC, or found by a relist) looks like one from a watch event.
-    const kind = list.kind?.endsWith('List') ? list.kind.slice(0, -4) : undefined;
-    const items = (list.items ?? []).map((it) =>
-      it.kind || !kind ? it : { apiVersion: list.apiVersion, kind, ...it });
-    return {
-      items,
-      resourceVersion: list.metadata?.resourceVersion ?? '',
-      continue: list.metadata?.continue || undefined,
-    };
+    return parseListBody(body, buildUrl(this.client.server, this.path, query), this.expect);
   }
 
   async watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>> {

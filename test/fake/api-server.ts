@@ -53,9 +53,38 @@ export interface FakeApiServerOptions {
   tokens?: string[];
 }
 
-/** A fault applied to the next watch (or list) request. */
-export type Fault =
+/**
+ * A fault applied to the next watch (or list) request; with `times`, to that
+ * many requests (Infinity: until removed from `faults`).
+ */
+export type Fault = FaultKind & { times?: number };
+
+type FaultKind =
   | { kind: 'status'; status: number; reason?: string; retryAfter?: string; on?: 'watch' | 'list'; plain?: boolean }
+  // ---- list faults (issue #11: a hostile or broken API) ----
+  /**
+   * The list's first page, with a continue token that never runs out: the
+   * same token each time, or (fresh) a new one for every page.
+   */
+  | { kind: 'endless-continue'; fresh?: boolean }
+  /**
+   * A list body that never ends: its start, then items written as fast as
+   * the client reads, up to `maxBytes` (default 64 MiB, so that a client
+   * without a cap cannot take all the memory of the test machine), then
+   * silence with the connection open.
+   */
+  | { kind: 'endless-body'; maxBytes?: number }
+  /** A 200 whose body is this text (e.g. "null", or items that are not an array). */
+  | { kind: 'list-body'; body: string }
+  /** The list as usual, with a Pod of this name added to its items. */
+  | { kind: 'foreign-item'; name: string }
+  // ---- watch faults ----
+  /** An ERROR event whose Status says nothing (no code, reason or message), then the end. */
+  | { kind: 'empty-error' }
+  /** An event of another kind (a Pod named `name` in the watched namespace) before the backlog; the watch stays open. */
+  | { kind: 'foreign-event'; name: string; type?: 'ADDED' | 'MODIFIED' }
+  /** The backlog, then a BOOKMARK at resource version `rv` (older than the backlog's), then the end. */
+  | { kind: 'stale-bookmark'; rv: string }
   /** Deliver the backlog then close the stream cleanly. */
   | { kind: 'close' }
   /**
@@ -69,6 +98,8 @@ export type Fault =
   | { kind: 'error-event'; code: number; reason: string; message?: string }
   /** A malformed line before the backlog. */
   | { kind: 'malformed'; line?: string };
+
+const LIST_FAULTS: ReadonlySet<string> = new Set(['endless-continue', 'endless-body', 'list-body', 'foreign-item']);
 
 interface Watcher {
   res: ServerResponse;
@@ -322,8 +353,14 @@ export class FakeApiServer {
   }
 
   private takeFault(on: 'watch' | 'list'): Fault | undefined {
-    const i = this.faults.findIndex((f) => f.kind === 'status' ? (f.on ?? 'watch') === on : on === 'watch');
-    return i >= 0 ? this.faults.splice(i, 1)[0] : undefined;
+    const i = this.faults.findIndex((f) => f.kind === 'status' ? (f.on ?? 'watch') === on : LIST_FAULTS.has(f.kind) === (on === 'list'));
+    if (i < 0) return undefined;
+    const f = this.faults[i]!;
+    if (f.times !== undefined && f.times > 1) {
+      f.times--;
+      return f;
+    }
+    return this.faults.splice(i, 1)[0];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -398,22 +435,61 @@ export class FakeApiServer {
       res.flushHeaders();
       return;
     }
+    if (fault?.kind === 'list-body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(fault.body);
+      return;
+    }
+    if (fault?.kind === 'endless-body') return this.endlessList(res, resource, fault.maxBytes ?? 64 * 1024 * 1024);
     const all = [...this.objects[resource].values()]
       .filter((o) => (!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
       .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
-    const start = query.continue ? Number(Buffer.from(query.continue, 'base64').toString().split(':')[1]) : 0;
+    // The endless-continue fault's tokens are not the fake's own: every page is the first one again.
+    const cont = fault?.kind === 'endless-continue' ? undefined : query.continue;
+    if (cont && !/^\d+:\d+$/.test(Buffer.from(cont, 'base64').toString())) {
+      return this.status(res, 400, 'BadRequest', `invalid continue token: ${cont}`);
+    }
+    const start = cont ? Number(Buffer.from(cont, 'base64').toString().split(':')[1]) : 0;
     const limit = query.limit ? Number(query.limit) : all.length;
-    const listRv = query.continue ? Buffer.from(query.continue, 'base64').toString().split(':')[0]! : String(this.rv);
-    const page = all.slice(start, start + limit);
+    const listRv = cont ? Buffer.from(cont, 'base64').toString().split(':')[0]! : String(this.rv);
+    const page: Obj[] = all.slice(start, start + limit);
     const more = start + limit < all.length;
+    let next = more ? Buffer.from(`${listRv}:${start + limit}`).toString('base64') : undefined;
+    if (fault?.kind === 'endless-continue') next = fault.fresh ? `fresh-${++this.uidSeq}` : 'loop';
+    if (fault?.kind === 'foreign-item') page.push(this.foreignPod(namespace ?? 'default', fault.name));
     const body = {
       kind: resource === 'pods' ? 'PodList' : 'ConfigMapList', apiVersion: 'v1',
-      metadata: { resourceVersion: listRv, ...(more ? { continue: Buffer.from(`${listRv}:${start + limit}`).toString('base64'), remainingItemCount: all.length - start - limit } : {}) },
+      metadata: { resourceVersion: listRv, ...(next ? { continue: next, remainingItemCount: Math.max(1, all.length - start - limit) } : {}) },
       items: page,
     };
     const out = resource === 'pods' && this.podListTransform ? this.podListTransform(structuredClone(body)) : body;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(out) ?? '');
+  }
+
+  /** A Pod that is in no store: what a broken proxy injects into a ConfigMap list or watch. */
+  private foreignPod(namespace: string, name: string): Obj {
+    return {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace, uid: this.uid(), resourceVersion: String(this.rv) },
+      spec: { containers: [{ name: 'app', image: 'nginx' }] },
+    };
+  }
+
+  /** The endless-body fault: a list whose items never end, written only as fast as the client reads. */
+  private endlessList(res: ServerResponse, resource: Resource, maxBytes: number): void {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(`{"kind":"${resource === 'pods' ? 'PodList' : 'ConfigMapList'}","apiVersion":"v1","metadata":{"resourceVersion":"${this.rv}"},"items":[`);
+    const item = JSON.stringify({ metadata: { name: 'endless', namespace: 'default', resourceVersion: String(this.rv) }, data: { v: 'x'.repeat(1000) } });
+    const chunk = Array.from({ length: 64 }, () => item).join(',') + ',';
+    let sent = 0;
+    const pump = () => {
+      while (!res.destroyed && sent < maxBytes) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    pump();
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
@@ -437,6 +513,12 @@ export class FakeApiServer {
       return;
     }
     const w: Watcher = { res, resource, namespace, selector };
+    if (fault?.kind === 'empty-error') {
+      this.write(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {} } });
+      res.end();
+      return;
+    }
+    if (fault?.kind === 'foreign-event') this.write(w, { type: fault.type ?? 'ADDED', object: this.foreignPod(namespace ?? 'default', fault.name) });
     if (fault?.kind === 'error-event') {
       this.write(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: fault.message ?? `injected ${fault.code}`, reason: fault.reason, code: fault.code } });
       res.end();
@@ -464,6 +546,11 @@ export class FakeApiServer {
       return;
     }
     for (const e of backlog) this.write(w, e);
+    if (fault?.kind === 'stale-bookmark') {
+      this.write(w, { type: 'BOOKMARK', object: { kind: resource === 'pods' ? 'Pod' : 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: fault.rv } } });
+      res.end();
+      return;
+    }
     if (fault?.kind === 'close') {
       res.end();
       return;

@@ -5,6 +5,7 @@
  * and `exhausted` resolves, so a test can stop the reflector at that point.
  */
 import type { ListPage, ListRequest, ListWatchSource, WatchRequest } from '../../src/watch/source.js';
+import type { KindExpectation } from '../../src/watch/shape.js';
 import type { K8sObject, WireEvent } from '../../src/watch/types.js';
 
 export type ListStep = ListPage | { error: Error };
@@ -47,11 +48,16 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 export class ScriptedSource implements ListWatchSource {
   readonly description = '/api/v1/namespaces/test/configmaps';
   readonly calls: Call[] = [];
+  /** How many watch events the reflector has pulled from the streams so far (backpressure tests). */
+  pulled = 0;
   private readonly lists: ListStep[] = [];
   private readonly watches: WatchStep[] = [];
   private notifyExhausted!: () => void;
   /** Resolves when a call finds the script empty. */
   readonly exhausted = new Promise<void>((r) => (this.notifyExhausted = r));
+
+  /** `expect`: the kind the source says it watches (unset: not checked, as before). */
+  constructor(readonly expect?: KindExpectation) {}
 
   /** Scripts the answers of the next list() calls. */
   onList(...steps: ListStep[]): this {
@@ -96,9 +102,11 @@ export class ScriptedSource implements ListWatchSource {
     await Promise.resolve();
     if (step.error) throw step.error;
     req.onBytes(0);
+    const self = this;
     return (async function* () {
       for (const ev of step.events ?? []) {
         req.onBytes(JSON.stringify(ev).length);
+        self.pulled++;
         yield ev;
       }
       step.during?.();
