@@ -32,7 +32,7 @@ export interface ReflectorObserver {
 
 /** Resolves with the exit code: 0 after the signal aborted, else the fatal error's. */
 export async function runReflectors(
-  cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: (d: Delivery) => void,
+  cfg: ReflectorsConfig, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: ReflectorOptions['onEvent'],
   observer?: ReflectorObserver,
 ): Promise<number> {
   const stop = new AbortController();
