@@ -22,6 +22,8 @@ export interface StreamServerOptions {
   keys?: number;
   /** Bytes of padding in each object's data (default 200). */
   pad?: number;
+  /** Give each object a selector annotation (k8spatterns.io/podDeleteSelector) this long, so each event's log line is too. */
+  selectorChars?: number;
 }
 
 export interface StreamServer {
@@ -42,6 +44,9 @@ export async function startStreamServer(o: StreamServerOptions): Promise<StreamS
   const ns = o.namespace ?? 'stream';
   const keys = o.keys ?? 100;
   const pad = 'x'.repeat(o.pad ?? 200);
+  const annotations = o.selectorChars
+    ? `,"annotations":{"k8spatterns.io/podDeleteSelector":"app=${'s'.repeat(Math.max(1, o.selectorChars - 4))}"}`
+    : '';
   const path = `/api/v1/namespaces/${ns}/configmaps`;
   const sockets = new Set<Socket>();
   const line = (i: number): string => {
@@ -50,7 +55,7 @@ export async function startStreamServer(o: StreamServerOptions): Promise<StreamS
     const type = last || i < keys ? 'ADDED' : 'MODIFIED';
     const rv = 2 + i;
     return `{"type":"${type}","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"${name}","namespace":"${ns}",` +
-      `"uid":"uid-${name}","resourceVersion":"${rv}"},"data":{"seq":"${i}","pad":"${pad}"}}}\n`;
+      `"uid":"uid-${name}","resourceVersion":"${rv}"${annotations}},"data":{"seq":"${i}","pad":"${pad}"}}}\n`;
   };
 
   const write = (res: ServerResponse, chunk: string): Promise<void> | undefined => {
