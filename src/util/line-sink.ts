@@ -49,6 +49,8 @@ export class LineSink {
   private full = false;
   private droppedNow = 0;
   private reporter: DropReporter | undefined;
+  /** The warning about dropped lines is being queued: it is kept whatever the bound. */
+  private reporting = false;
   /** Lines dropped since the sink was made (for tests and stats). */
   droppedTotal = 0;
   private readonly maxPending: number;
@@ -58,7 +60,7 @@ export class LineSink {
   constructor(private readonly target: SinkTarget, o: LineSinkOptions = {}) {
     this.maxPending = o.maxPendingChars ?? DEFAULT_MAX_PENDING_CHARS;
     this.batch = o.batchChars ?? BATCH_CHARS;
-    this.defer = o.defer ?? process.nextTick;
+    this.defer = o.defer ?? ((fn) => process.nextTick(fn));
   }
 
   /** Characters waiting to be written. */
@@ -66,14 +68,10 @@ export class LineSink {
     return this.pendingChars;
   }
 
-  get isFull(): boolean {
-    return this.full;
-  }
-
   /** Queues one line (without its newline); `report` tells of lines dropped meanwhile, once stderr drains. */
   line(text: string, report?: DropReporter): void {
     const size = text.length + 1;
-    if (this.full && this.pendingChars + size > this.maxPending) {
+    if (this.full && !this.reporting && this.pendingChars + size > this.maxPending) {
       this.droppedNow++;
       this.droppedTotal++;
       this.reporter = report ?? this.reporter;
@@ -106,6 +104,13 @@ export class LineSink {
     return this.droppedNow;
   }
 
+  /** At exit, when stderr can no longer drain: writes what is pending, then the count of lines dropped. */
+  finish(): void {
+    this.write();
+    this.report();
+    this.write();
+  }
+
   private write(): void {
     if (this.pending.length === 0) return;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
@@ -120,12 +125,21 @@ export class LineSink {
 
   private drained(): void {
     this.full = false;
+    this.report();
+    this.write();
+  }
+
+  /** Queues the warning about the lines dropped since the last one, if any. */
+  private report(): void {
     const n = this.droppedNow;
+    if (n === 0) return;
     this.droppedNow = 0;
-    if (n > 0) {
+    this.reporting = true;
+    try {
       if (this.reporter) this.reporter(n);
       else this.line(`warn ${droppedMessage(n)}`);
+    } finally {
+      this.reporting = false;
     }
-    this.write();
   }
 }

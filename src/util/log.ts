@@ -46,23 +46,14 @@ function defaultSink(): LineSink {
     sink.flush();
     return (raw as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof process.stderr.write;
-  process.on('exit', () => {
-    sink.flush();
-    // At exit stderr cannot drain any more: report what was dropped now.
-    const n = sink.unreported;
-    if (n > 0) raw.call(process.stderr, `warn ${droppedMessage(n)}\n`);
-  });
+  // At exit stderr cannot drain any more: what was dropped is reported now.
+  process.on('exit', () => sink.finish());
   return sink;
 }
 
 /** Writes the log lines still pending on stderr now. */
 export function flushLogs(): void {
   stderrSink?.flush();
-}
-
-/** Characters of log lines waiting for stderr (bounded), and lines dropped so far. */
-export function stderrBacklog(): { pending: number; dropped: number } {
-  return { pending: stderrSink?.pendingSize ?? 0, dropped: stderrSink?.droppedTotal ?? 0 };
 }
 
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -116,3 +116,15 @@ test('log sink: flush() writes the pending lines even while full (another writer
   assert.equal(sink.unreported, 8);
   assert.equal(sink.pendingSize, 0);
 });
+
+test('log sink: at exit (stderr never drained) the pending lines and the count of dropped ones are written', () => {
+  const { err, sink, endOfBurst } = setup({ maxPendingChars: 12 });
+  const log = new Logger({ color: false, sink });
+  err.accept = false;
+  log.info('x');
+  endOfBurst();
+  for (let i = 0; i < 4; i++) log.info('line five');
+  sink.finish();
+  assert.deepEqual(err.lines(), ['x', 'line five', 'warn dropped 3 log line(s) while stderr was full reason=dropped dropped=3']);
+  assert.equal(sink.unreported, 0);
+});
