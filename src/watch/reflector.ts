@@ -52,7 +52,7 @@ export interface ReflectorOptions {
   log: Logger;
   signal: AbortSignal;
   /** Receives every change after detection; must not throw. */
-  onEvent: (ev: Delivery) => void | Promise<void>;
+  onEvent: (ev: Delivery) => void;
   /** Called after each list is delivered and after each watch is established. */
   onSynced?: () => void;
   /** Called when the watch goes up or down (only on a change), for readiness. */
@@ -273,14 +273,14 @@ export class Reflector {
       signal.removeEventListener('abort', onAbort);
     }
     if (signal.aborted) return;
-    await this.applyList(items, initial);
+    this.applyList(items, initial);
     this.resourceVersion = rv;
     this.listRv = rv;
     this.synced = true;
     this.o.onSynced?.();
   }
 
-  private async applyList(items: K8sObject[], initial: boolean): Promise<void> {
+  private applyList(items: K8sObject[], initial: boolean): void {
     const { log, source } = this.o;
     const seen = new Set<string>();
     let added = 0, modified = 0, deleted = 0, unchanged = 0;
@@ -288,20 +288,18 @@ export class Reflector {
       const key = keyOf(obj);
       seen.add(key);
       const diff = this.changes.listed(key, obj);
-      let p: void | Promise<void> = undefined;
       if (initial) {
-        p = this.deliver('SYNC', obj, key, 'list');
+        this.deliver('SYNC', obj, key, 'list');
       } else if (diff === 'ADDED') {
         added++;
-        p = this.deliver('ADDED', obj, key, 'relist');
+        this.deliver('ADDED', obj, key, 'relist');
       } else if (diff === 'MODIFIED') {
         modified++;
-        p = this.deliver('MODIFIED', obj, key, 'relist');
+        this.deliver('MODIFIED', obj, key, 'relist');
       } else {
         unchanged++;
         if (diff === 'unchanged') this.count(this.stats.skipped, 'unchanged');
       }
-      if (p) await p;
     }
     if (!initial) {
       this.stats.relists++;
@@ -309,8 +307,7 @@ export class Reflector {
         deleted++;
         // The final state is unknown (client-go's DeletedFinalStateUnknown):
         // only the identity and the last resource version seen are delivered.
-        const p = this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
-        if (p) await p;
+        this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
       }
       log.info(`relisted ${items.length} object(s) from ${source.description}: ${added} added, ${modified} modified, ${deleted} deleted, ${unchanged} unchanged`, { reason: 'relist' });
     } else {
@@ -318,9 +315,9 @@ export class Reflector {
     }
   }
 
-  private deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): void | Promise<void> {
+  private deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): void {
     this.stats.events++;
-    return this.o.onEvent({ type, object, key, via });
+    this.o.onEvent({ type, object, key, via });
   }
 
   /** One watch request, from the remembered resource version until the stream ends. */
@@ -349,8 +346,7 @@ export class Reflector {
       this.o.onSynced?.();
       for await (const raw of events) {
         received++;
-        const p = this.apply(raw);
-        if (p) await p;
+        this.apply(raw);
       }
     } catch (err) {
       if (timer.fired && !signal.aborted) throw new StallError(stallTimeoutMs);
@@ -365,7 +361,7 @@ export class Reflector {
     if (received === 0 && lived < this.o.minWatchMs) throw new EarlyCloseError(lived);
   }
 
-  private apply(raw: unknown): void | Promise<void> {
+  private apply(raw: unknown): void {
     const { log, source } = this.o;
     const ev = raw as WireEvent;
     if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !ev.object || typeof ev.object !== 'object') {
@@ -391,7 +387,7 @@ export class Reflector {
     const key = keyOf(obj);
     if (!obj.metadata?.name) throw new MalformedEventError(`${ev.type} event without metadata.name`);
     if (rv) this.resourceVersion = rv;
-    return this.detect(ev.type, obj, key, rv ?? '');
+    this.detect(ev.type, obj, key, rv ?? '');
   }
 
   /**
@@ -399,9 +395,12 @@ export class Reflector {
    * known (as client-go's informer does): an ADDED for a known key is a
    * MODIFIED, a MODIFIED for an unknown key is an ADDED.
    */
-  private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): void | Promise<void> {
+  private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): void {
     const d = this.changes.event(wireType, key, obj);
-    if ('deliver' in d) return this.deliver(d.deliver, obj, key, 'watch');
+    if ('deliver' in d) {
+      this.deliver(d.deliver, obj, key, 'watch');
+      return;
+    }
     this.count(this.stats.skipped, d.skip);
     const why =
       d.skip === 'unknown_delete' ? 'not known (already delivered)' :

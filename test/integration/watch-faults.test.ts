@@ -53,7 +53,7 @@ async function rig(opts: { seed?: number; reflector?: Partial<ReflectorOptions>;
     source: new HttpSource(new KubeClient(conn), { resource: 'configmaps', namespace: NS }),
     log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
     signal: ac.signal,
-    onEvent: (d) => { deliveries.push(d); },
+    onEvent: (d) => deliveries.push(d),
     backoff: new Backoff({ initialMs: 10, maxMs: 200 }),
     stallTimeoutMs: 2000,
     pageSize: 2,

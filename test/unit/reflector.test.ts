@@ -31,7 +31,7 @@ function harness(src: ScriptedSource, opts: Partial<ReflectorOptions> = {}) {
   const clock = { t: 1_000_000 };
   const log = new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) });
   const r = new Reflector({
-    source: src, log, signal: ac.signal, onEvent: (d) => { delivered.push(d); },
+    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d),
     now: () => clock.t,
     sleep: async (ms) => {
       delays.push(ms);
