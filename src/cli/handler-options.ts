@@ -13,6 +13,7 @@ import { checkExecDir } from '../handlers/exec-dir.js';
 import type { HandlerSpec } from '../handlers/exec-runner.js';
 import { checkFlag } from './flag-errors.js';
 import { EVENT_TYPES, type EventType } from '../watch/types.js';
+import { DEFAULT_MAX_PENDING_PER_KEY } from '../queue/work-queue.js';
 
 export interface HandlerConfig {
   handlers: HandlerSpec[];
@@ -20,6 +21,8 @@ export interface HandlerConfig {
   on: Set<EventType>;
   concurrency: number;
   coalesce: boolean;
+  /** With --no-coalesce: events waiting per key before that key falls back to coalescing. */
+  maxPendingPerKey: number;
   maxRetries: number;
   timeoutMs: number;
   killGraceMs: number;
@@ -38,6 +41,7 @@ export function engineOptionsOf(cfg: HandlerConfig) {
     killGraceMs: cfg.killGraceMs,
     concurrency: cfg.concurrency,
     coalesce: cfg.coalesce,
+    maxPendingPerKey: cfg.maxPendingPerKey,
     maxRetries: cfg.maxRetries,
     retryBaseMs: cfg.retryBaseMs,
     retryMaxMs: cfg.retryMaxMs,
@@ -50,6 +54,7 @@ export interface RawHandlerFlags {
   on?: string;
   concurrency?: string;
   coalesce?: boolean;
+  maxPendingPerKey?: string;
   maxRetries?: string;
   timeout?: string;
   killGrace?: string;
@@ -70,6 +75,7 @@ export function addHandlerOptions(cmd: Command): Command {
     .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', 'MODIFIED')
     .option('--concurrency <n>', 'handler runs at once across keys', '4')
     .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
+    .option('--max-pending-per-key <n>', 'with --no-coalesce: events waiting per key before that key falls back to coalescing (logged, counted)', String(DEFAULT_MAX_PENDING_PER_KEY))
     .option('--max-retries <n>', 'retries of a failing handler run before giving up on that change', '5')
     .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', '60s')
     .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', '5s')
@@ -93,9 +99,9 @@ export function parseOn(text: string, allowed: readonly EventType[] = EVENT_TYPE
   return out;
 }
 
-export function positiveInt(text: string, flag: string, min = 1): number {
+export function positiveInt(text: string, flag: string, min = 1, example = Math.max(min, 4)): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${flag}: expected a whole number >= ${min}, got "${text}"`, `e.g. ${flag} ${Math.max(min, 4)}`);
+    throw new UsageError(`${flag}: expected a whole number >= ${min}, got "${text}"`, `e.g. ${flag} ${example}`);
   }
   return Number(text);
 }
@@ -138,6 +144,7 @@ export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
     on: parseOn(f.on ?? 'MODIFIED'),
     concurrency: positiveInt(f.concurrency ?? '4', '--concurrency'),
     coalesce: f.coalesce !== false,
+    maxPendingPerKey: positiveInt(f.maxPendingPerKey ?? String(DEFAULT_MAX_PENDING_PER_KEY), '--max-pending-per-key', 1, DEFAULT_MAX_PENDING_PER_KEY),
     maxRetries: positiveInt(f.maxRetries ?? '5', '--max-retries', 0),
     timeoutMs: durationFlag(f.timeout ?? '60s', '--timeout', 1),
     killGraceMs: durationFlag(f.killGrace ?? '5s', '--kill-grace'),

@@ -26,7 +26,11 @@ export interface IntakeOptions {
   recorder?: Recorder;
 }
 
-export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void {
+/**
+ * The returned function's promise (with -o json, when stdout is full) tells
+ * the caller to wait before the next event: see writeStdout.
+ */
+export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise<void> {
   const { log } = o;
   return (d) => {
     const selector = selectorOf(d.object, o.selectorAnnotations);
@@ -40,7 +44,8 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void {
     } else {
       log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined, role: standby ? 'standby' : undefined });
     }
-    if (o.output === 'json') writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
+    const wait = o.output === 'json' ? writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n') : undefined;
     o.engine.submit(d.key, { type: d.type, object: d.object });
+    return wait;
   };
 }

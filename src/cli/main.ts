@@ -7,14 +7,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../util/errors.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { Logger, type Fields, type LogLevel } from '../util/log.js';
+import { flushLogs, Logger, type Fields, type LogLevel } from '../util/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions } from './handler-options.js';
 import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
-import { watchStdout } from './stdout.js';
+import { stdoutPending, watchStdout } from './stdout.js';
 
 const EXAMPLES = `
 Examples:
@@ -127,7 +127,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  watchStdout(() => root.abort());
+  // A closed stdout stops everything; an abort ends every wait for stdout to drain.
+  watchStdout(() => root.abort(), root.signal);
 
   const program = buildProgram(async (cmd, cfg) => {
     const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
@@ -163,5 +164,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+  // Stopped by a signal (or a closed stdout) while a reader is not reading:
+  // Node would wait for stdout and stderr to drain before exiting, i.e. for
+  // the reader. Exit now; what is still queued for them is abandoned. A
+  // command that ended by itself (replay at the end of its file) keeps every
+  // byte: Node drains stdout before exiting.
+  if (root.signal.aborted && (stdoutPending() > 0 || process.stderr.writableLength > 0)) {
+    flushLogs();
+    process.exit();
   }
 }

@@ -39,7 +39,8 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
   const onEvent = (d: Delivery) => {
     if (!cfg.on.has(d.type) || stdoutClosed()) return;
     log.debug(`${d.type} ${d.key}`, { via: d.via });
-    writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
+    // A promise when stdout is full: the reflector waits for it before reading on.
+    return writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
   };
   try {
     return await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent);

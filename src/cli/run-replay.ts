@@ -70,7 +70,8 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
       if (type === 'SYNC') {
         changes.remember(key, object);
         count.delivered++;
-        intake({ type, object, key, via: 'list' });
+        const wait = intake({ type, object, key, via: 'list' });
+        if (wait) await wait;
         continue;
       }
       const d = changes.event(type, key, object);
@@ -80,7 +81,9 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
         continue;
       }
       count.delivered++;
-      intake({ type: d.deliver, object, key, via: 'watch' });
+      // With -o json and a full stdout, reading waits until it drains.
+      const wait = intake({ type: d.deliver, object, key, via: 'watch' });
+      if (wait) await wait;
     }
   } catch (err) {
     if (!signal.aborted) {

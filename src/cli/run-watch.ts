@@ -58,7 +58,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   });
   engine.announce();
   const { recorder } = observe;
-  recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp });
+  recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp, coalesceFallbacks: () => engine.stats.coalesceFallbacks });
   recorder.leader(cfg.leaderElection === undefined);
   const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
   const elector = cfg.leaderElection && startLeaderElection({

@@ -26,6 +26,8 @@ export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handl
   execDir?: string;
   concurrency: number;
   coalesce: boolean;
+  /** With coalescing off: events waiting per key before that key falls back to coalescing. */
+  maxPendingPerKey?: number;
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -59,7 +61,7 @@ export class HandlerEngine {
       maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
     });
     this.queue = new WorkQueue<WatchEvent>({
-      worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce,
+      worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce, maxPendingPerKey: o.maxPendingPerKey,
       maxRetries: o.maxRetries, baseDelayMs: o.retryBaseMs, maxDelayMs: o.retryMaxMs,
     });
     if (o.paused) this.queue.pause();

@@ -78,6 +78,18 @@ export async function createPrometheus(): Promise<MetricsExposition> {
     },
   });
   let gaveUpSeen = 0;
+  new prom.Counter({
+    name: 'cmwatch_queue_coalesce_fallbacks_total',
+    help: 'With --no-coalesce: times a ConfigMap\'s ordered backlog reached --max-pending-per-key and its waiting events were coalesced into the latest (once per episode, until the key has no work left).',
+    registers,
+    collect() {
+      if (!queue) return;
+      const by = queue.coalesceFallbacks() - fallbacksSeen;
+      if (by > 0) this.inc(by);
+      fallbacksSeen = queue.coalesceFallbacks();
+    },
+  });
+  let fallbacksSeen = 0;
   new prom.Gauge({ name: 'cmwatch_queue_depth', help: 'Changes waiting for a handler run (queued or waiting to be retried).', registers, collect() { this.set(queue?.depth() ?? 0); } });
   const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });
   const leader = new prom.Gauge({ name: 'cmwatch_leader', help: '1 while this instance acts on changes (the leader, or leader election is off), 0 on a standby.', registers });

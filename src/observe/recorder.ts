@@ -11,6 +11,8 @@ export interface QueueReadings {
   depth(): number;
   /** Changes given up after their retries, so far. */
   givenUp(): number;
+  /** With --no-coalesce: keys that fell back to coalescing (--max-pending-per-key), so far. */
+  coalesceFallbacks(): number;
 }
 
 export interface Recorder {

@@ -2,7 +2,9 @@
  * A keyed work queue with client-go workqueue semantics:
  * - stingy: an item added for a key that is waiting or running coalesces
  *   into one follow-up run with the latest item (with coalescing off, every
- *   item is kept and run in order);
+ *   item is kept and run in order, up to maxPendingPerKey waiting per key:
+ *   past that the key falls back to coalescing, its waiting items collapse
+ *   into the latest, until the key has no work left; see add());
  * - never concurrent: a key is handled by at most one run at a time;
  * - bounded: at most `concurrency` runs across keys;
  * - rate-limited retries: a failed item is retried after a per-key
@@ -38,6 +40,9 @@ export interface Attempt {
   failures: number;
 }
 
+/** The default bound on a key's ordered backlog with coalescing off (--max-pending-per-key). */
+export const DEFAULT_MAX_PENDING_PER_KEY = 1000;
+
 export interface WorkQueueOptions<T> {
   worker: (key: string, item: T, attempt: Attempt) => Promise<Outcome>;
   log: Logger;
@@ -51,8 +56,16 @@ export interface WorkQueueOptions<T> {
   baseDelayMs?: number;
   /** Retry delay cap (default 5 min). */
   maxDelayMs?: number;
+  /**
+   * With coalescing off: items waiting per key (default 1000) before that key
+   * falls back to coalescing. Without a bound a flood for one key behind a
+   * slow handler grows memory without limit.
+   */
+  maxPendingPerKey?: number;
   /** Called when an item is given up after its retries. */
   onGiveUp?: (key: string, item: T, reason: string) => void;
+  /** Called when a key falls back to coalescing (see maxPendingPerKey). */
+  onCoalesceFallback?: (key: string) => void;
 }
 
 interface Entry<T> {
@@ -70,6 +83,8 @@ interface KeyState<T> {
   /** In the ready list. */
   queued: boolean;
   retry?: { timer: NodeJS.Timeout; entry: Entry<T> };
+  /** With coalescing off: the backlog reached maxPendingPerKey; this key coalesces until it has no work left. */
+  fellBack?: boolean;
 }
 
 export interface DrainResult {
@@ -88,21 +103,24 @@ export interface QueueStats {
   givenUp: number;
   coalesced: number;
   superseded: number;
+  /** With coalescing off: times a key's backlog reached maxPendingPerKey and the key fell back to coalescing. */
+  coalesceFallbacks: number;
 }
 
 export class WorkQueue<T> {
-  private readonly o: Required<Omit<WorkQueueOptions<T>, 'onGiveUp'>> & Pick<WorkQueueOptions<T>, 'onGiveUp'>;
+  private readonly o: Required<Omit<WorkQueueOptions<T>, 'onGiveUp' | 'onCoalesceFallback'>> & Pick<WorkQueueOptions<T>, 'onGiveUp' | 'onCoalesceFallback'>;
   private readonly keys = new Map<string, KeyState<T>>();
   private readonly ready: string[] = [];
   private active = 0;
   private closed = false;
   private paused = false;
   private waiters: Array<{ when: () => boolean; resolve: () => void }> = [];
-  readonly stats: QueueStats = { added: 0, runs: 0, ok: 0, failed: 0, retries: 0, givenUp: 0, coalesced: 0, superseded: 0 };
+  readonly stats: QueueStats = { added: 0, runs: 0, ok: 0, failed: 0, retries: 0, givenUp: 0, coalesced: 0, superseded: 0, coalesceFallbacks: 0 };
 
   constructor(opts: WorkQueueOptions<T>) {
-    this.o = { concurrency: 4, coalesce: true, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 300_000, ...opts };
+    this.o = { concurrency: 4, coalesce: true, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 300_000, maxPendingPerKey: DEFAULT_MAX_PENDING_PER_KEY, ...opts };
     if (!(this.o.concurrency >= 1)) throw new RangeError('concurrency must be >= 1');
+    if (!(this.o.maxPendingPerKey >= 1)) throw new RangeError('maxPendingPerKey must be >= 1');
   }
 
   /** Runs going now. */
@@ -147,15 +165,31 @@ export class WorkQueue<T> {
       this.o.log.debug(`a newer event for ${key} replaces its pending retry`, { key });
     }
     const entry: Entry<T> = { item, failures: 0, attempts: 0 };
-    if (this.o.coalesce && s.pending.length > 0) {
-      s.pending[s.pending.length - 1] = entry;
-      this.stats.coalesced++;
-    } else {
-      s.pending.push(entry);
+    if (!this.o.coalesce && !s.fellBack && s.pending.length >= this.o.maxPendingPerKey) this.fallBack(key, s);
+    if ((this.o.coalesce || s.fellBack) && s.pending.length > 0) {
+      this.stats.coalesced += s.pending.length;
+      s.pending.length = 0;
     }
+    s.pending.push(entry);
     this.enqueue(key, s);
     this.pump();
     return true;
+  }
+
+  /**
+   * The ordered backlog of a key is full: from now until the key has no work
+   * left (its state is dropped, see run()) its items coalesce, as with
+   * coalescing on. Logged once per episode and counted.
+   */
+  private fallBack(key: string, s: KeyState<T>): void {
+    s.fellBack = true;
+    this.stats.coalesceFallbacks++;
+    this.o.log.warn(
+      `${key}: ${s.pending.length} events waiting to run in order (--max-pending-per-key ${this.o.maxPendingPerKey}); ` +
+      `coalescing them into the latest until ${key} has no work left`,
+      { key, reason: 'coalesce_fallback' },
+    );
+    this.o.onCoalesceFallback?.(key);
   }
 
   private state(key: string): KeyState<T> {

@@ -5,6 +5,7 @@
  * and the record's fields.
  */
 import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
+import { droppedMessage, LineSink } from './line-sink.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -17,50 +18,42 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Force colour on or off; default: stderr is a TTY and NO_COLOR is unset. */
   color?: boolean;
+  /** Where lines go (tests); default stderr, batched and bounded (see defaultSink). */
   write?: (line: string) => void;
+  /** A sink other than stderr's (tests). */
+  sink?: LineSink;
 }
 
 /**
- * The default sink, stderr, with the lines of one burst written at once.
- * process.stderr is synchronous on Linux (one write(2) per call), and at info
- * level every watch event is a line: the lines logged before control returns
- * to the event loop (a chunk of a watch stream is handled in one go) are
- * joined and written by a process.nextTick, so no timer, I/O callback or
- * signal handler can run in between. Anything else written to stderr flushes
- * the pending lines first, and so does the process's exit: the order of
- * stderr is the order of the calls.
+ * The default sink: stderr, through a LineSink (batched, bounded when
+ * nobody reads; see line-sink.ts). process.stderr is asynchronous on a pipe
+ * and its buffer is unbounded, so the sink waits for 'drain' when a write
+ * returns false. Anything else written to stderr flushes the pending lines
+ * first, and so does the process's exit: the order of stderr is the order
+ * of the calls.
  */
-const pending: string[] = [];
-let pendingChars = 0;
-let scheduled = false;
-let rawStderrWrite: typeof process.stderr.write | undefined;
+let stderrSink: LineSink | undefined;
 
-export function flushLogs(): void {
-  scheduled = false;
-  if (pending.length === 0) return;
-  const text = pending.join('');
-  pending.length = 0;
-  pendingChars = 0;
-  (rawStderrWrite ?? process.stderr.write).call(process.stderr, text);
+function defaultSink(): LineSink {
+  if (stderrSink) return stderrSink;
+  const raw = process.stderr.write;
+  const sink = new LineSink({
+    write: (text) => raw.call(process.stderr, text),
+    onceDrain: (fn) => process.stderr.once('drain', fn),
+  });
+  stderrSink = sink;
+  process.stderr.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+    sink.flush();
+    return (raw as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof process.stderr.write;
+  // At exit stderr cannot drain any more: what was dropped is reported now.
+  process.on('exit', () => sink.finish());
+  return sink;
 }
 
-function stderrLine(line: string): void {
-  if (!rawStderrWrite) {
-    const raw = process.stderr.write;
-    rawStderrWrite = raw;
-    process.stderr.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-      flushLogs();
-      return (raw as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof process.stderr.write;
-    process.on('exit', flushLogs);
-  }
-  pending.push(line + '\n');
-  pendingChars += line.length + 1;
-  if (pendingChars >= 65536) flushLogs();
-  else if (!scheduled) {
-    scheduled = true;
-    process.nextTick(flushLogs);
-  }
+/** Writes the log lines still pending on stderr now. */
+export function flushLogs(): void {
+  stderrSink?.flush();
 }
 
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -82,7 +75,13 @@ export class Logger {
     this.min = LEVELS[this.level];
     const color = opts.color ?? colorWanted(process.stderr);
     this.c = color ? (chalkStderr.level > 0 ? chalkStderr : new Chalk({ level: 1 })) : new Chalk({ level: 0 });
-    this.write = opts.write ?? stderrLine;
+    if (opts.write) this.write = opts.write;
+    else {
+      const sink = opts.sink ?? defaultSink();
+      // Dropped lines are reported in this logger's format, at warn level.
+      const report = (n: number) => this.warn(droppedMessage(n), { reason: 'dropped', dropped: n });
+      this.write = (line) => sink.line(line, report);
+    }
   }
 
   enabled(level: LogLevel): boolean {
