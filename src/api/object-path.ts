@@ -8,7 +8,7 @@
  * (`DELETE …/pods/` is a delete of the whole collection), `.` or `..`, a `/`
  * or a `%`. So no caller can send a request to a path it did not mean.
  */
-import { CmwatchError } from '../util/errors.js';
+import { CmwatchError } from '../base/errors.js';
 
 /** The longest object name the API accepts (a DNS-1123 subdomain). */
 export const MAX_OBJECT_NAME = 253;

@@ -6,7 +6,7 @@
 import { connectionSummary } from '../kube/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../kube/resolve.js';
 import { connectionSettings, type ConnectionFlags } from './connection-flags.js';
-import type { Logger } from '../util/log.js';
+import type { Logger } from '../ops/log.js';
 
 export interface ConnectConfig {
   connection: ConnectionFlags;

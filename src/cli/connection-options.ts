@@ -5,7 +5,7 @@
  * combinations of flags are checked, as usage errors (exit 2).
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../base/errors.js';
 import { normalizeServer } from '../kube/server-url.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { checkFlag } from './flag-errors.js';

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
-import type { EventType } from '../watch/types.js';
+import type { EventType } from '../api/types.js';
 import { addWatchOptions, buildWatchSourceConfig, parseOn, type RawWatchSourceFlags, type WatchSourceConfig } from './options.js';
 
 export interface EventsConfig extends WatchSourceConfig {

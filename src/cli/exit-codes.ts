@@ -3,9 +3,9 @@
  * code. Errors below cli/ carry a code and their cause, never an exit code;
  * main.ts asks exitCodeFor() when a command fails.
  *
- * The numeric values are the documented ones in src/util/exit-codes.ts.
+ * The numeric values are the documented ones in src/cli/exit-code-values.ts.
  */
-import { ExitCode } from '../util/exit-codes.js';
+import { ExitCode } from './exit-code-values.js';
 
 export { ExitCode };
 

@@ -4,7 +4,7 @@
  * front, and a hint that names flags where one helps. The messages are the
  * ones cmwatch always printed, e.g. `--exec: unbalanced ' in "./h.sh 'a"`.
  */
-import { InvalidValueError, UsageError } from '../util/errors.js';
+import { InvalidValueError, UsageError } from '../base/errors.js';
 
 /** Hints that name flags, by `flag reason`; other reasons keep the checker's hint. */
 const FLAG_HINTS: Readonly<Record<string, string>> = {

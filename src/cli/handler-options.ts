@@ -5,14 +5,14 @@
  */
 import { Option, type Command } from 'commander';
 import { basename } from 'node:path';
-import { UsageError } from '../util/errors.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { UsageError } from '../base/errors.js';
+import { formatDuration, parseDuration } from '../base/duration.js';
 import { splitCommand } from '../handlers/command.js';
 import { resolveCommand } from '../handlers/executable.js';
 import { checkExecDir } from '../handlers/exec-dir.js';
 import type { HandlerSpec } from '../handlers/exec-runner.js';
 import { checkFlag } from './flag-errors.js';
-import { EVENT_TYPES, type EventType } from '../watch/types.js';
+import { EVENT_TYPES, type EventType } from '../api/types.js';
 import { DEFAULT_MAX_PENDING_PER_KEY } from '../queue/work-queue.js';
 
 export interface HandlerConfig {

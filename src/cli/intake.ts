@@ -4,11 +4,11 @@
  * anything runs on its type. SYNC (the baseline) is logged at debug level
  * and printed only when --on includes SYNC.
  */
-import type { Logger } from '../util/log.js';
+import type { Logger } from '../ops/log.js';
 import type { HandlerEngine } from '../handlers/engine.js';
-import type { Recorder } from '../observe/recorder.js';
+import type { Recorder } from '../ops/recorder.js';
 import { selectorOf } from '../handlers/contract.js';
-import type { EventType, WatchEvent } from '../watch/types.js';
+import type { EventType, WatchEvent } from '../api/types.js';
 import { writeStdout } from './stdout.js';
 
 export interface IntakeEvent extends WatchEvent {

@@ -8,10 +8,10 @@
  */
 import type { KubeClient } from '../kube/client.js';
 import type { HandlerEngine } from '../handlers/engine.js';
-import { LeaderElector } from '../leader/elector.js';
-import { LeaseLock } from '../leader/lease-lock.js';
-import type { Recorder } from '../observe/recorder.js';
-import type { Logger } from '../util/log.js';
+import { LeaderElector } from '../ops/leader-elector.js';
+import { LeaseLock } from '../ops/lease-lock.js';
+import type { Recorder } from '../ops/recorder.js';
+import type { Logger } from '../ops/log.js';
 import type { LeaderElectionConfig } from './leader-options.js';
 
 /**

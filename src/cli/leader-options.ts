@@ -5,10 +5,10 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { UsageError } from '../util/errors.js';
-import { formatDuration } from '../util/duration.js';
+import { UsageError } from '../base/errors.js';
+import { formatDuration } from '../base/duration.js';
 import { isDns1123Label, isDns1123Subdomain } from '../api/names.js';
-import { DEFAULT_TIMINGS, type ElectorTimings } from '../leader/elector.js';
+import { DEFAULT_TIMINGS, type ElectorTimings } from '../ops/leader-elector.js';
 import { durationFlag } from './handler-options.js';
 
 export const DEFAULT_LEASE_NAME = 'cmwatch';

@@ -5,9 +5,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { CmwatchError, oneLine } from '../util/errors.js';
+import { CmwatchError, oneLine } from '../base/errors.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { flushLogs, Logger, type Fields, type LogLevel } from '../util/log.js';
+import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions } from './handler-options.js';

@@ -5,11 +5,11 @@
  * connects, so a listener that cannot be opened is an error at start (exit 2)
  * and /healthz answers while the connection is being resolved.
  */
-import type { Logger } from '../util/log.js';
-import { Liveness } from '../observe/liveness.js';
-import { Readiness } from '../observe/readiness.js';
-import { noRecorder, type Recorder } from '../observe/recorder.js';
-import { startObserveServers, type ObserveServers } from '../observe/server.js';
+import type { Logger } from '../ops/log.js';
+import { Liveness } from '../ops/liveness.js';
+import { Readiness } from '../ops/readiness.js';
+import { noRecorder, type Recorder } from '../ops/recorder.js';
+import { startObserveServers, type ObserveServers } from '../ops/ops-server.js';
 import type { ObserveConfig } from './observe-options.js';
 import type { ReflectorObserver } from './reflectors.js';
 
@@ -26,7 +26,7 @@ export async function startObservability(cfg: ObserveConfig & { stallTimeoutMs: 
   let recorder: Recorder = noRecorder;
   let render: (() => Promise<{ contentType: string; body: string }>) | undefined;
   if (cfg.metricsAddr) {
-    const { createPrometheus } = await import('../observe/prometheus.js');
+    const { createPrometheus } = await import('../ops/prometheus.js');
     const p = await createPrometheus();
     recorder = p.recorder;
     render = async () => ({ contentType: p.contentType, body: await p.render() });

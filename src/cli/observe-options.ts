@@ -1,6 +1,6 @@
 /** `--health-addr` and `--metrics-addr` (issue #7), validated before anything starts. */
 import type { Command } from 'commander';
-import { parseListenAddress, type ListenAddress } from '../observe/listen-address.js';
+import { parseListenAddress, type ListenAddress } from '../ops/listen-address.js';
 
 export interface ObserveConfig {
   healthAddr: ListenAddress | undefined;

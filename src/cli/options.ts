@@ -3,14 +3,14 @@
  * UsageError (exit 2) raised before anything starts.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../util/errors.js';
-import { parseDuration } from '../util/duration.js';
+import { UsageError } from '../base/errors.js';
+import { parseDuration } from '../base/duration.js';
 import { isDns1123Label } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
-import { parseSelector, keyError } from '../kube/label-selector.js';
+import { parseSelector, keyError } from '../api/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
-import type { LogFormat, LogLevel } from '../util/log.js';
+import type { LogFormat, LogLevel } from '../ops/log.js';
 import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';

@@ -5,9 +5,9 @@
  * line and becomes the exit code; otherwise they run until the signal aborts.
  */
 import type { KubeClient } from '../kube/client.js';
-import { oneLine } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
-import type { Logger } from '../util/log.js';
+import { oneLine } from '../base/errors.js';
+import { ExitCode } from './exit-code-values.js';
+import type { Logger } from '../ops/log.js';
 import { Reflector, type DeliveryHandler, type ReflectorOptions } from '../watch/reflector.js';
 import { HttpSource } from '../watch/source.js';
 

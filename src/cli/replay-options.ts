@@ -5,11 +5,11 @@
  */
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync } from 'node:fs';
-import { UsageError, oneLine } from '../util/errors.js';
+import { UsageError, oneLine } from '../base/errors.js';
 import { normalizeServer } from '../kube/server-url.js';
 import { statFailure } from '../handlers/executable.js';
-import { parseSelector, type Requirement } from '../kube/label-selector.js';
-import type { LogFormat, LogLevel } from '../util/log.js';
+import { parseSelector, type Requirement } from '../api/label-selector.js';
+import type { LogFormat, LogLevel } from '../ops/log.js';
 import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { DEFAULT_SERVER, parseSelectorAnnotation, resolveNamespaces } from './options.js';
 import { checkFlag } from './flag-errors.js';

@@ -6,9 +6,9 @@
  * trace.
  */
 import { KubeClient } from '../kube/client.js';
-import { oneLine } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
-import { Logger } from '../util/log.js';
+import { oneLine } from '../base/errors.js';
+import { ExitCode } from './exit-code-values.js';
+import { Logger } from '../ops/log.js';
 import type { Delivery } from '../watch/reflector.js';
 import type { EventsConfig } from './events-options.js';
 import { runReflectors } from './reflectors.js';

@@ -8,10 +8,10 @@
  * it) is no longer waited for: the run ends as a timeout (or a kill), so its
  * key is retried and the shutdown finishes.
  */
-import type { WatchEvent } from '../watch/types.js';
-import type { Logger } from '../util/log.js';
-import { formatDuration } from '../util/duration.js';
-import { oneLine } from '../util/errors.js';
+import type { WatchEvent } from '../api/types.js';
+import type { Logger } from '../ops/log.js';
+import { formatDuration } from '../base/duration.js';
+import { oneLine } from '../base/errors.js';
 
 export interface ActionResult {
   ok: boolean;

@@ -3,7 +3,7 @@
  * single and double quotes group, backslash escapes the next character, and
  * nothing is expanded ($VAR, globs, ~ and ; stay literal).
  */
-import { InvalidValueError } from '../util/errors.js';
+import { InvalidValueError } from '../base/errors.js';
 
 /** A command line that cannot be split: `reason` 'unbalanced-quote' or 'empty'; `value` the command. */
 export class CommandLineError extends InvalidValueError {

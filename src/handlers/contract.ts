@@ -2,7 +2,7 @@
  * The handler contract: what a handler gets on stdin and in its environment.
  * The same function serves live events and `cmwatch replay`.
  */
-import type { WatchEvent } from '../watch/types.js';
+import type { WatchEvent } from '../api/types.js';
 
 /** The annotations that carry a ConfigMap's pod selector, first match wins (the book's, and its .com variant). */
 export const DEFAULT_SELECTOR_ANNOTATIONS = ['k8spatterns.io/podDeleteSelector', 'k8spatterns.com/podDeleteSelector'] as const;

@@ -10,11 +10,11 @@
  *   anything else, a signal, a timeout, or a program that cannot be
  *   started     → failed: retried with backoff, counted.
  */
-import type { Logger } from '../util/log.js';
+import type { Logger } from '../ops/log.js';
 import type { Attempt, Outcome } from '../queue/work-queue.js';
-import type { WatchEvent } from '../watch/types.js';
-import { oneLine } from '../util/errors.js';
-import { formatDuration } from '../util/duration.js';
+import type { WatchEvent } from '../api/types.js';
+import { oneLine } from '../base/errors.js';
+import { formatDuration } from '../base/duration.js';
 import { handlerEnv, handlerStdin, type ContractOptions } from './contract.js';
 import { runHandler } from './exec-runner.js';
 import type { HandlerSet } from './handler-set.js';

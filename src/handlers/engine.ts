@@ -3,11 +3,11 @@
  * shutdown that drains it. `cmwatch watch` and `cmwatch replay` both use it,
  * so a replayed event meets exactly the queue and handlers a live one does.
  */
-import type { Logger } from '../util/log.js';
-import { formatDuration } from '../util/duration.js';
-import { oneLine } from '../util/errors.js';
+import type { Logger } from '../ops/log.js';
+import { formatDuration } from '../base/duration.js';
+import { oneLine } from '../base/errors.js';
 import { WorkQueue, type QueueStats } from '../queue/work-queue.js';
-import type { WatchEvent } from '../watch/types.js';
+import type { WatchEvent } from '../api/types.js';
 import { makeDispatcher, type DispatcherOptions, type RunKind } from './dispatcher.js';
 import { HandlerSet } from './handler-set.js';
 import type { HandlerSpec } from './exec-runner.js';

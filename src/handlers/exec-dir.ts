@@ -11,8 +11,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CmwatchError, InvalidValueError, oneLine } from '../util/errors.js';
-import type { Logger } from '../util/log.js';
+import { CmwatchError, InvalidValueError, oneLine } from '../base/errors.js';
+import type { Logger } from '../ops/log.js';
 import { checkExecutable, statFailure } from './executable.js';
 import type { HandlerSpec } from './exec-runner.js';
 

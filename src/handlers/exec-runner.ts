@@ -12,8 +12,8 @@
  * for one key ever overlap, not even through a grandchild.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Fields, Logger } from '../util/log.js';
-import { formatDuration } from '../util/duration.js';
+import type { Fields, Logger } from '../ops/log.js';
+import { formatDuration } from '../base/duration.js';
 import { GroupTerminator } from './group-terminator.js';
 import { OutputCapture } from './output-capture.js';
 import { trackGroup, untrackGroup } from './process-group.js';

@@ -9,8 +9,8 @@
  * is logged.
  */
 import type { Readable, Writable } from 'node:stream';
-import { oneLine } from '../util/errors.js';
-import type { Fields, Logger } from '../util/log.js';
+import { oneLine } from '../base/errors.js';
+import type { Fields, Logger } from '../ops/log.js';
 import { LineSplitter } from './line-splitter.js';
 
 export interface ChildPipes {

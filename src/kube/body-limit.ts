@@ -4,7 +4,7 @@
  * bound). KubeClient.json() takes the cap as RequestOptions.maxBytes.
  */
 import type { Dispatcher } from 'undici';
-import { CmwatchError } from '../util/errors.js';
+import { CmwatchError } from '../base/errors.js';
 
 /** How much of an error response's body is read (it is only quoted in a message). */
 export const MAX_ERROR_BODY_BYTES = 1024 * 1024;

@@ -8,10 +8,10 @@
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { Connection } from './connection.js';
-import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from './api-error.js';
+import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from '../api/api-error.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
 import { mutationTargetError } from '../api/object-path.js';
-import { CmwatchError } from '../util/errors.js';
+import { CmwatchError } from '../base/errors.js';
 import { BodyTooLargeError, discard, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;

@@ -5,7 +5,7 @@
  * (src/cli/exit-codes.ts: configuration mistakes exit 2, nothing has been
  * started).
  */
-import { CmwatchError } from '../util/errors.js';
+import { CmwatchError } from '../base/errors.js';
 
 /** A CmwatchError class of one code, constructed as `new X(message, hint?, cause?)`. */
 function connectionErrorClass(code: string, name: string) {

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { CmwatchError, oneLine } from '../util/errors.js';
+import { CmwatchError, oneLine } from '../base/errors.js';
 
 /** The cap of the handler proxy: 16 MiB, far above any Kubernetes object (etcd stores at most 1.5 MiB). */
 export const MAX_BODY = 16 << 20;

@@ -3,8 +3,8 @@
  * from the moment it is sent until its whole answer is read. Watches have
  * none; their stall timer ends a silent one instead.
  */
-import { CmwatchError } from '../util/errors.js';
-import { formatDuration } from '../util/duration.js';
+import { CmwatchError } from '../base/errors.js';
+import { formatDuration } from '../base/duration.js';
 
 /** --request-timeout's default. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;

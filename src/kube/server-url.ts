@@ -2,7 +2,7 @@
  * Checking an API server URL. Kept apart from connection.ts so that parsing
  * options (and so --help and --version) does not load the HTTP client.
  */
-import { InvalidValueError } from '../util/errors.js';
+import { InvalidValueError } from '../base/errors.js';
 
 /**
  * A server URL that is not http(s)://. `reason`: 'invalid-url' or

@@ -22,8 +22,8 @@
  * started, pending retries included, and starts nothing, accepts nothing and
  * retries nothing until resume(); runs already going finish.
  */
-import type { Logger } from '../util/log.js';
-import { formatDuration } from '../util/duration.js';
+import type { Logger } from '../ops/log.js';
+import { formatDuration } from '../base/duration.js';
 
 /** What a run reports back. */
 export type Outcome =
@@ -118,7 +118,7 @@ export class WorkQueue<T> {
   readonly stats: QueueStats = { added: 0, runs: 0, ok: 0, failed: 0, retries: 0, givenUp: 0, coalesced: 0, superseded: 0, coalesceFallbacks: 0 };
 
   constructor(opts: WorkQueueOptions<T>) {
-    this.o = { concurrency: 4, coalesce: true, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 300_000, maxPendingPerKey: DEFAULT_MAX_PENDING_PER_KEY, ...opts };
+    this.o = { concurrency: 4, coalesce: true, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 300_000, maxPendingPerKey: DEFAULT_MAX_PENDING_PER_KEY, ...definedOnly(opts) };
     if (!(this.o.concurrency >= 1)) throw new RangeError('concurrency must be >= 1');
     if (!(this.o.maxPendingPerKey >= 1)) throw new RangeError('maxPendingPerKey must be >= 1');
   }
@@ -349,4 +349,9 @@ export class WorkQueue<T> {
     const running = [...this.keys].filter(([, s]) => s.running).map(([k]) => k);
     return { running, dropped };
   }
+}
+
+/** The options that were given: an undefined value never overrides a default. */
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -3,7 +3,7 @@
  * released at start + n/rate, so a slow consumer does not make later
  * events bunch up beyond the rate. Without a rate, events go at full speed.
  */
-import { sleep } from '../watch/backoff.js';
+import { sleep } from '../base/backoff.js';
 
 export class Pacer {
   private start: number | undefined;

@@ -8,7 +8,7 @@
  * Lines are read with bounded memory: a line longer than maxLineBytes is
  * malformed and is not buffered whole.
  */
-import { EVENT_TYPES, type EventType, type K8sObject, type WatchEvent } from '../watch/types.js';
+import { EVENT_TYPES, type EventType, type K8sObject, type WatchEvent } from '../api/types.js';
 import { MAX_LINE_BYTES } from '../watch/ndjson.js';
 
 export type RecordedLine =

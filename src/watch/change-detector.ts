@@ -21,7 +21,7 @@
  */
 import { isOlderResourceVersion } from '../api/resource-version.js';
 import { fingerprint } from './fingerprint.js';
-import type { K8sObject } from './types.js';
+import type { K8sObject } from '../api/types.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type SkipReason = 'duplicate' | 'unchanged' | 'unknown_delete' | 'stale';

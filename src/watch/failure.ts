@@ -3,10 +3,10 @@
  * classification, which the reflector turns into a delay and a next step
  * (re-watch from the last resource version, or relist).
  */
-import { ApiError, ConnectError } from '../kube/api-error.js';
+import { ApiError, ConnectError } from '../api/api-error.js';
 import { BodyTooLargeError } from '../kube/body-limit.js';
-import { CmwatchError } from '../util/errors.js';
-import { formatDuration } from '../util/duration.js';
+import { CmwatchError } from '../base/errors.js';
+import { formatDuration } from '../base/duration.js';
 
 /** No byte arrived for the stall timeout. */
 export class StallError extends CmwatchError {

@@ -11,7 +11,7 @@
  * never serves those (its JSON encoder replaces them with U+FFFD).
  */
 import { hash } from 'node:crypto';
-import type { K8sObject } from './types.js';
+import type { K8sObject } from '../api/types.js';
 
 /** A value with its length: `=LEN:TEXT` for a string, `~LEN:JSON` for anything else (the API sends only strings). */
 function value(v: unknown): string {

@@ -4,13 +4,13 @@
  * bounds of ListBounds, a byte cap per page, and a continue token that
  * expires mid-list answered by one full list from the start.
  */
-import { ApiError } from '../kube/api-error.js';
-import type { Logger } from '../util/log.js';
+import { ApiError } from '../api/api-error.js';
+import type { Logger } from '../ops/log.js';
 import { StallError } from './failure.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import { ListBounds, type ListLimits } from './list-bounds.js';
 import type { ListWatchSource } from './source.js';
-import type { K8sObject } from './types.js';
+import type { K8sObject } from '../api/types.js';
 
 export interface ListAllOptions extends ListLimits {
   source: ListWatchSource;

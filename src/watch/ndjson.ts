@@ -18,7 +18,7 @@
  */
 import ndjson from 'ndjson';
 import type { Readable } from 'node:stream';
-import { CmwatchError } from '../util/errors.js';
+import { CmwatchError } from '../base/errors.js';
 import { MalformedEventError, StreamError } from './failure.js';
 
 /** A ConfigMap may hold 1 MiB; JSON escaping can double it. Accept 16 MiB. */

@@ -30,12 +30,12 @@
  * to end the wait.
  */
 import { isOlderResourceVersion } from '../api/resource-version.js';
-import { ApiError } from '../kube/api-error.js';
-import { CmwatchError, oneLine } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
-import { formatDuration } from '../util/duration.js';
-import type { Logger } from '../util/log.js';
-import { Backoff, sleep as realSleep } from './backoff.js';
+import { ApiError } from '../api/api-error.js';
+import { CmwatchError, oneLine } from '../base/errors.js';
+import { ExitCode } from '../cli/exit-code-values.js';
+import { formatDuration } from '../base/duration.js';
+import type { Logger } from '../ops/log.js';
+import { Backoff, sleep as realSleep } from '../base/backoff.js';
 import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type Failure } from './failure.js';
 import { ChangeDetector } from './change-detector.js';
 import { pending, settledOrAborted } from './consumer.js';
@@ -44,7 +44,7 @@ import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST
 import { listAll } from './list-pages.js';
 import { errorEventFailure, foreignKind, objectProblem } from './shape.js';
 import type { ListWatchSource } from './source.js';
-import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from './types.js';
+import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from '../api/types.js';
 
 export interface Delivery extends WatchEvent {
   key: string;

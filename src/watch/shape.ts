@@ -5,10 +5,10 @@
  * URL and what was wrong, never a TypeError, and an object of another kind
  * than the one watched is never delivered as that kind.
  */
-import { ApiError, type K8sStatus } from '../kube/api-error.js';
+import { ApiError, type K8sStatus } from '../api/api-error.js';
 import { BadResponseError } from './failure.js';
 import type { ListPage } from './source.js';
-import type { K8sObject } from './types.js';
+import type { K8sObject } from '../api/types.js';
 
 /** The kind a source watches, e.g. { kind: 'ConfigMap', group: '' }. */
 export interface KindExpectation {

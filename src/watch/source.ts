@@ -7,7 +7,7 @@ import { buildUrl, type KubeClient, type Query } from '../kube/client.js';
 import { collectionPath, type CollectionRef } from '../api/object-path.js';
 import { frames } from './ndjson.js';
 import { parseListBody, type KindExpectation } from './shape.js';
-import type { K8sObject, WireEvent } from './types.js';
+import type { K8sObject, WireEvent } from '../api/types.js';
 
 export interface ListPage {
   items: K8sObject[];

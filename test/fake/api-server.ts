@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { parseSelector, type Requirement } from '../../src/kube/label-selector.js';
-import { labelsMatch } from '../../src/kube/label-match.js';
+import { parseSelector, type Requirement } from '../../src/api/label-selector.js';
+import { labelsMatch } from '../../src/api/label-match.js';
 
 export interface Obj {
   apiVersion: string;

@@ -4,8 +4,8 @@
  * timing), collecting deliveries and log lines.
  */
 import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
-import { Backoff } from '../../src/watch/backoff.js';
-import { Logger } from '../../src/util/log.js';
+import { Backoff } from '../../src/base/backoff.js';
+import { Logger } from '../../src/ops/log.js';
 import type { ScriptedSource } from './scripted-source.js';
 
 export function harness(src: ScriptedSource, opts: Partial<ReflectorOptions> = {}) {

@@ -6,7 +6,7 @@
  */
 import type { ListPage, ListRequest, ListWatchSource, WatchRequest } from '../../src/watch/source.js';
 import type { KindExpectation } from '../../src/watch/shape.js';
-import type { K8sObject, WireEvent } from '../../src/watch/types.js';
+import type { K8sObject, WireEvent } from '../../src/api/types.js';
 
 export type ListStep = ListPage | { error: Error };
 

@@ -13,7 +13,7 @@ import { until } from '../helpers/cli.js';
 import { proxyConnection, type Connection } from '../../src/kube/connection.js';
 import { startHandlerProxy, type HandlerProxy } from '../../src/kube/handler-proxy.js';
 import { MAX_BODY } from '../../src/kube/request-body.js';
-import { Logger } from '../../src/util/log.js';
+import { Logger } from '../../src/ops/log.js';
 
 let api: FakeApiServer | undefined;
 let proxy: HandlerProxy | undefined;

@@ -20,7 +20,7 @@ import { isolatedEnv, kubeconfig, tmp, writeFile } from '../helpers/direct.js';
 import { resolveConnection } from '../../src/kube/resolve.js';
 import { startHandlerProxy, type HandlerProxy } from '../../src/kube/handler-proxy.js';
 import type { Connection } from '../../src/kube/connection.js';
-import { Logger } from '../../src/util/log.js';
+import { Logger } from '../../src/ops/log.js';
 
 let api: FakeApiServer | undefined;
 let proxy: HandlerProxy | undefined;

@@ -19,8 +19,8 @@ import { KubeClient } from '../../src/kube/client.js';
 import { proxyConnection } from '../../src/kube/connection.js';
 import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
 import { HttpSource } from '../../src/watch/source.js';
-import { Backoff } from '../../src/watch/backoff.js';
-import { Logger } from '../../src/util/log.js';
+import { Backoff } from '../../src/base/backoff.js';
+import { Logger } from '../../src/ops/log.js';
 
 const NS = 'default';
 const SEED = 3;

@@ -1,0 +1,105 @@
+/**
+ * An error from the API server (or from kubectl proxy, whose own refusals
+ * are plain text rather than a Status). Carries the HTTP status, the Status
+ * reason if any, the verb and the URL, and a hint on what to check.
+ */
+import { CmwatchError, errnoCode } from '../base/errors.js';
+import { describeTlsFailure } from '../kube/tls-failure.js';
+
+export interface K8sStatus {
+  kind?: string;
+  apiVersion?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { causes?: Array<{ reason?: string; message?: string }>; retryAfterSeconds?: number };
+}
+
+export function hintFor(status: number, verb: string, resource: string): string | undefined {
+  switch (status) {
+    case 401:
+      return 'the credentials were rejected: check the token or kubeconfig, or that kubectl proxy still has a valid token';
+    case 403:
+      return `check RBAC: the identity needs "${verb}" on ${resource} (kubectl auth can-i ${verb} ${resource})`;
+    case 404:
+      return 'check that the namespace and resource exist and that --server points at the API server';
+    case 410:
+      return 'the resource version expired; cmwatch relists';
+    case 429:
+      return 'the API server is throttling; cmwatch backs off';
+    default:
+      return status >= 500 ? 'the API server or proxy failed; cmwatch retries with backoff' : undefined;
+  }
+}
+
+export class ApiError extends CmwatchError {
+  readonly status: number;
+  readonly reason: string | undefined;
+  readonly verb: string;
+  readonly url: string;
+  readonly statusObject: K8sStatus | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(opts: {
+    status: number; verb: string; url: string; resource: string;
+    statusObject?: K8sStatus; bodyText?: string; retryAfterMs?: number; cause?: unknown;
+  }) {
+    const s = opts.statusObject;
+    const detail = s?.message ?? (opts.bodyText ? opts.bodyText.trim().split('\n')[0]!.slice(0, 200) : '');
+    const reason = s?.reason;
+    super(
+      `API_${opts.status}`,
+      `${opts.verb} ${opts.url}: HTTP ${opts.status}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`,
+      { hint: hintFor(opts.status, opts.verb, opts.resource), cause: opts.cause },
+    );
+    this.name = 'ApiError';
+    this.status = opts.status;
+    this.reason = reason;
+    this.verb = opts.verb;
+    this.url = opts.url;
+    this.statusObject = s;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  get expired(): boolean {
+    return this.status === 410 || this.reason === 'Expired' || this.reason === 'Gone';
+  }
+  get permanent(): boolean {
+    return this.status === 401 || this.status === 403 || this.status === 404;
+  }
+}
+
+/** A network-level failure: refused, reset, timed out, TLS. */
+export class ConnectError extends CmwatchError {
+  readonly url: string;
+  /** The TLS failure code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE), when it is one. */
+  readonly tlsCode: string | undefined;
+  /** `caSource`: where the trusted CA came from (Connection.caSource), for the hint of a TLS failure. */
+  constructor(verb: string, url: string, cause: unknown, caSource?: string) {
+    const tls = describeTlsFailure(cause, url, caSource);
+    const code = errnoCode(cause);
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    if (tls) {
+      super('E_TLS', `${verb} ${url}: ${tls.what}: ${msg}${msg.includes(tls.code) ? '' : ` [${tls.code}]`}`, { hint: tls.hint, cause });
+    } else {
+      super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
+        hint: code === 'ECONNREFUSED'
+          ? 'nothing listens there: is kubectl proxy running, or is --server right?'
+          : 'check the network path to the API server',
+        cause,
+      });
+    }
+    this.name = 'ConnectError';
+    this.url = url;
+    this.tlsCode = tls?.code;
+  }
+}
+
+export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,53 @@
+/** The API shapes cmwatch reads. Only the fields it uses are typed. */
+import type { K8sStatus } from './api-error.js';
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [k: string]: unknown;
+}
+
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  [k: string]: unknown;
+}
+
+export interface K8sList {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  items?: K8sObject[];
+}
+
+/** What the API sends on a watch stream. */
+export type WireEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WireEvent {
+  type: WireEventType | string;
+  object: K8sObject | K8sStatus;
+}
+
+/**
+ * What cmwatch delivers: the API's types, plus SYNC for objects that already
+ * existed when cmwatch started (the baseline, not a change).
+ */
+export type EventType = 'SYNC' | 'ADDED' | 'MODIFIED' | 'DELETED';
+export const EVENT_TYPES: readonly EventType[] = ['SYNC', 'ADDED', 'MODIFIED', 'DELETED'];
+
+export interface WatchEvent {
+  type: EventType;
+  object: K8sObject;
+}
+
+export function keyOf(obj: K8sObject): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
+}

@@ -1,0 +1,145 @@
+/**
+ * The book's controller as a built-in action: when a ConfigMap that carries
+ * a pod-selector annotation is modified, delete the pods in its namespace
+ * that match the selector, so their controllers recreate them.
+ * Safety: an absent, empty or invalid selector deletes nothing; the list is
+ * checked item by item before anything is deleted (pod-list-check.ts), so
+ * only pods of the ConfigMap's namespace whose labels match are deleted,
+ * each by a path built and checked by src/api/object-path.ts and
+ * preconditioned on the pod's UID, so a replacement is never deleted.
+ * Every request carries the run's signal (--timeout, shutdown) and the
+ * client's deadline (--request-timeout).
+ */
+import { buildUrl, type KubeClient } from '../../kube/client.js';
+import { ApiError } from '../../api/api-error.js';
+import { parseSelector, type Requirement } from '../../api/label-selector.js';
+import { collectionPath, objectPath } from '../../api/object-path.js';
+import { oneLine } from '../../base/errors.js';
+import type { Logger } from '../../ops/log.js';
+import type { WatchEvent } from '../../api/types.js';
+import { selectorOf } from '../contract.js';
+import { checkListedPod, isSkip, podListItems, type ListedPod } from './pod-list-check.js';
+
+export { DEFAULT_SELECTOR_ANNOTATIONS } from '../contract.js';
+
+export interface DeletePodsOptions {
+  client: KubeClient;
+  log: Logger;
+  annotations: readonly string[];
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  reason?: string;
+  deleted: string[];
+}
+
+export async function deletePods(ev: WatchEvent, key: string, o: DeletePodsOptions): Promise<ActionResult> {
+  const { log } = o;
+  const ns = ev.object.metadata?.namespace;
+  const selector = selectorOf(ev.object, o.annotations);
+  if (selector === undefined) {
+    log.debug(`delete-pods ${key}: no ${o.annotations.join(' or ')} annotation; nothing to do`);
+    return { ok: true, deleted: [] };
+  }
+  if (!ns) {
+    log.error(`delete-pods ${key}: the object has no namespace; deleting nothing`, { key });
+    return { ok: true, deleted: [] };
+  }
+  const parsed = parseSelector(selector);
+  if (!parsed.ok) {
+    log.error(`delete-pods ${key}: invalid selector "${selector}": ${parsed.error}; deleting nothing`, { key, reason: 'invalid_selector' });
+    return { ok: true, deleted: [] };
+  }
+  let podsPath: string;
+  try {
+    podsPath = collectionPath({ resource: 'pods', namespace: ns });
+  } catch (err) {
+    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'invalid_namespace' });
+    return { ok: true, deleted: [] };
+  }
+  const pods = await listPods(key, podsPath, selector, parsed.requirements, ns, o);
+  if (!Array.isArray(pods)) return pods;
+  if (pods.length === 0) return { ok: true, deleted: [] };
+  const deleted: string[] = [];
+  let failures = 0;
+  for (const pod of pods) {
+    if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted };
+    if (o.dryRun) {
+      log.info(`delete-pods ${key}: would delete pod ${ns}/${pod.name} (dry run)`, { key, pod: pod.name });
+      continue;
+    }
+    const r = await deleteOne(key, ns, pod, o);
+    if (r === 'deleted') deleted.push(pod.name);
+    else if (r === 'failed') failures++;
+    else if (r === 'stopped') return { ok: false, reason: 'stopped', deleted };
+  }
+  return failures > 0 ? { ok: false, reason: `${failures} pod deletion(s) failed`, deleted } : { ok: true, deleted };
+}
+
+/**
+ * Lists the pods and keeps those that may be deleted (pod-list-check.ts),
+ * warning about each one skipped; an ActionResult when the list failed or
+ * is not a pod list (nothing is deleted then).
+ */
+async function listPods(
+  key: string, podsPath: string, selector: string, reqs: readonly Requirement[], ns: string, o: DeletePodsOptions,
+): Promise<ListedPod[] | ActionResult> {
+  const { log } = o;
+  const query = { labelSelector: selector };
+  let body: unknown;
+  try {
+    body = await o.client.json<unknown>('GET', podsPath, { query, signal: o.signal, verb: 'list', resource: 'pods' });
+  } catch (err) {
+    // Stopped (--timeout or shutdown): the dispatcher says so.
+    if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted: [] };
+    log.error(`delete-pods ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason: err instanceof ApiError ? `http_${err.status}` : (err as { code?: string }).code === 'E_REQUEST_TIMEOUT' ? 'request_timeout' : 'connect' });
+    return { ok: false, reason: 'list failed', deleted: [] };
+  }
+  let items;
+  try {
+    items = podListItems(body, buildUrl(o.client.server, podsPath, query));
+  } catch (err) {
+    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'bad_list' });
+    return { ok: false, reason: 'not a pod list', deleted: [] };
+  }
+  if (items.length === 0) {
+    log.info(`delete-pods ${key}: no pods match "${selector}" in ${ns}`, { key });
+    return [];
+  }
+  const seen = new Set<string>();
+  const pods: ListedPod[] = [];
+  items.forEach((item, i) => {
+    const v = checkListedPod(item, i, ns, reqs, seen);
+    if (!isSkip(v)) pods.push(v);
+    else log.warn(`delete-pods ${key}: skipping a listed pod: ${v.why}`, { key, reason: v.reason });
+  });
+  if (pods.length < items.length) log.warn(`delete-pods ${key}: acting on ${pods.length} of ${items.length} listed pod(s); the others were skipped`, { key, reason: 'skipped' });
+  return pods;
+}
+
+/** One preconditioned delete: 'gone' when it was already deleted or replaced. */
+async function deleteOne(key: string, ns: string, pod: ListedPod, o: DeletePodsOptions): Promise<'deleted' | 'gone' | 'failed' | 'stopped'> {
+  const { log } = o;
+  try {
+    await o.client.json('DELETE', objectPath({ resource: 'pods', namespace: ns, name: pod.name }), {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: pod.uid } },
+      signal: o.signal, verb: 'delete', resource: 'pods',
+    });
+    log.info(`delete-pods ${key}: deleted pod ${ns}/${pod.name}`, { key, pod: pod.name });
+    return 'deleted';
+  } catch (err) {
+    if (o.signal?.aborted) return 'stopped';
+    if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+      // Already gone, or already replaced under the same name.
+      log.info(`delete-pods ${key}: pod ${ns}/${pod.name} already gone (HTTP ${err.status})`, { key, pod: pod.name });
+      return 'gone';
+    }
+    log.error(`delete-pods ${key}: deleting pod ${ns}/${pod.name} failed: ${oneLine(err)}`, {
+      key, pod: pod.name, status: err instanceof ApiError ? err.status : undefined,
+    });
+    return 'failed';
+  }
+}

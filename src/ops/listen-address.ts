@@ -1,0 +1,40 @@
+/**
+ * `--health-addr` and `--metrics-addr`: HOST:PORT, where HOST may be empty
+ * (all interfaces), a name, an IPv4 address or a bracketed IPv6 address,
+ * and PORT is 0 (any free port) to 65535.
+ */
+import { isIP } from 'node:net';
+import { UsageError } from '../base/errors.js';
+
+export interface ListenAddress {
+  /** undefined: all interfaces. */
+  host: string | undefined;
+  port: number;
+  /** As given, for logs and errors. */
+  text: string;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+
+export function parseListenAddress(text: string, flag: string): ListenAddress {
+  const hint = `give HOST:PORT, e.g. ${flag} :8080 (all interfaces), 127.0.0.1:8080 or [::1]:8080`;
+  const s = text.trim();
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(s);
+  if (!m) throw new UsageError(`${flag}: "${text}" is not HOST:PORT`, hint);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`${flag}: port ${m[3]} in "${text}" is out of range`, 'a port is 0 (any free port) to 65535');
+  let host: string | undefined;
+  if (m[1] !== undefined) {
+    if (isIP(m[1]) !== 6) throw new UsageError(`${flag}: "${m[1]}" in "${text}" is not an IPv6 address`, hint);
+    host = m[1];
+  } else if (m[2]) {
+    if (isIP(m[2]) !== 4 && !HOSTNAME.test(m[2])) throw new UsageError(`${flag}: "${m[2]}" in "${text}" is not a host name or IP address`, hint);
+    host = m[2];
+  }
+  return { host, port, text: s };
+}
+
+/** Two flags name the same listener (so they share one server). Port 0 never matches: each gets its own. */
+export function sameListener(a: ListenAddress, b: ListenAddress): boolean {
+  return a.port !== 0 && a.port === b.port && (a.host ?? '') === (b.host ?? '');
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Logger, colorWanted } from '../../../src/ops/log.js';
+
+const ANSI = /\u001b\[/;
+
+test('colour only on a TTY, never under NO_COLOR', () => {
+  assert.equal(colorWanted({ isTTY: true }, {}), true);
+  assert.equal(colorWanted({ isTTY: false }, {}), false);
+  assert.equal(colorWanted({}, {}), false);
+  assert.equal(colorWanted({ isTTY: true }, { NO_COLOR: '1' }), false);
+  assert.equal(colorWanted({ isTTY: false }, { FORCE_COLOR: '1' }), true);
+});
+
+test('the event line: coloured when asked, plain otherwise', () => {
+  const plain: string[] = [];
+  new Logger({ color: false, write: (l) => plain.push(l) }).event('MODIFIED', 'default/webapp-config', { selector: 'app=webapp' });
+  assert.deepEqual(plain, ['MODIFIED default/webapp-config selector=app=webapp']);
+  const colored: string[] = [];
+  new Logger({ color: true, write: (l) => colored.push(l) }).event('MODIFIED', 'default/webapp-config', { selector: 'app=webapp' });
+  assert.match(colored[0]!, ANSI);
+  assert.equal(colored[0]!.replace(/\u001b\[[0-9;]*m/g, ''), plain[0]);
+});
+
+test('json format: one object per line with ts, level, msg and fields', () => {
+  const out: string[] = [];
+  const log = new Logger({ format: 'json', write: (l) => out.push(l) });
+  log.warn('retrying', { key: 'ns/a', reason: 'timeout', skip: undefined });
+  log.debug('hidden');
+  assert.equal(out.length, 1);
+  const rec = JSON.parse(out[0]!);
+  assert.equal(rec.level, 'warn');
+  assert.equal(rec.msg, 'retrying');
+  assert.equal(rec.key, 'ns/a');
+  assert.equal(rec.reason, 'timeout');
+  assert.ok(!('skip' in rec));
+  assert.ok(!Number.isNaN(Date.parse(rec.ts)));
+});
