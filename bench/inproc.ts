@@ -25,13 +25,13 @@ import { KubeClient } from '../src/kube/client.js';
 import { proxyConnection } from '../src/kube/connection.js';
 import { HandlerEngine } from '../src/handlers/engine.js';
 import { makeIntake } from '../src/cli/intake.js';
-import { Logger } from '../src/util/log.js';
+import { Logger } from '../src/ops/log.js';
 import { Reflector, type Delivery } from '../src/watch/reflector.js';
 import { HttpSource, type ListWatchSource } from '../src/watch/source.js';
 import { ChangeDetector } from '../src/watch/change-detector.js';
 import { frames } from '../src/watch/ndjson.js';
 import { Readable } from 'node:stream';
-import type { K8sObject, WireEvent } from '../src/watch/types.js';
+import type { K8sObject, WireEvent } from '../src/api/types.js';
 import { forkServer, hrnow, seconds } from './proc.js';
 import { LIST_RV, NAMESPACE, SELECTOR_ANNOTATION, Workload, markerName } from './workload.js';
 
