@@ -1,7 +1,9 @@
 /**
  * Turns one queued event into handler runs: every handler in order (see
  * HandlerSet), then the built-in action. The first handler that does not
- * succeed ends the chain, and the retry runs the whole chain again.
+ * succeed ends the chain, and the retry runs the whole chain again. The
+ * action runs under --timeout and the shutdown kill like a handler
+ * (action-run.ts); its timeout and kill are reported the same way.
  *
  * Exit codes (see docs/writing-handlers.md):
  *   0                → done;

@@ -12,6 +12,7 @@
  */
 import { buildUrl, type KubeClient } from '../../kube/client.js';
 import { ApiError } from '../../api/api-error.js';
+import { RequestTimeoutError } from '../../kube/request-timeout.js';
 import { parseSelector, type Requirement } from '../../api/label-selector.js';
 import { collectionPath, objectPath } from '../../api/object-path.js';
 import { oneLine } from '../../base/errors.js';
@@ -95,7 +96,8 @@ async function listPods(
   } catch (err) {
     // Stopped (--timeout or shutdown): the dispatcher says so.
     if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted: [] };
-    log.error(`delete-pods ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason: err instanceof ApiError ? `http_${err.status}` : (err as { code?: string }).code === 'E_REQUEST_TIMEOUT' ? 'request_timeout' : 'connect' });
+    const reason = err instanceof ApiError ? `http_${err.status}` : err instanceof RequestTimeoutError ? 'request_timeout' : 'connect';
+    log.error(`delete-pods ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason });
     return { ok: false, reason: 'list failed', deleted: [] };
   }
   let items;
