@@ -51,6 +51,8 @@ export interface CmwatchOptions {
   fifo?: Fifo;
   /** Flags for node itself, before the script (e.g. V8 heap flags). */
   nodeArgs?: string[];
+  /** Another build's bin/cmwatch.js (--baseline), instead of this checkout's. */
+  bin?: string;
 }
 
 const cleanEnv = (): NodeJS.ProcessEnv => {
@@ -85,7 +87,7 @@ export function cmwatch(t: Target, o: CmwatchOptions = {}): Peer {
   const quiet = o.extraArgs?.includes('--log-level') && !o.extraArgs.includes('info') && !o.extraArgs.includes('debug');
   const watching = quiet ? Promise.resolve() : scanner.waitFor('synced ');
   const env = { ...cleanEnv(), ...(o.fifo ? { BENCH_FIFO: o.fifo.path } : {}), ...o.env };
-  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), CMWATCH, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
+  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), o.bin ?? CMWATCH, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
     env, 'stderr', scanner, (p) => `ADDED ${NAMESPACE}/${markerName(p)}`, () => watching);
   const fifo = o.fifo;
   if (fifo) {

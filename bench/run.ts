@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=coldstart,inproc,throughput,handlers,memory,plane] [-- --no-plane] [-- --update-readme]`
+ * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,handlers,memory,plane] [-- --no-plane] [-- --update-readme]`
  * `node dist/bench/run.js --render=bench/results/results.json [--update-readme]` re-renders a finished run.
  *
  * Runs the measures of issue #8 against the bench server (and the real
@@ -15,6 +15,8 @@ import type { InprocResult } from './inproc.js';
 import type { PlaneResults } from './plane.js';
 import { ROOT } from './proc.js';
 import { renderMarkdown, renderSummary, renderSvg } from './report.js';
+import { prepareBaseline, renderBaselineComparison, type Baseline } from './baseline.js';
+import { cmwatch, type PeerKind } from './peers.js';
 import {
   bookHandlerRun, coldStart, handlerRun, inproc, memoryRun, throughputPeers, throughputRun,
   type ColdStart, type MemoryRun, type Run,
@@ -37,6 +39,8 @@ export interface Results {
     seconds: number;
     reps: number;
     notes: string[];
+    /** --baseline: the other commit measured in the same run. */
+    baseline?: string;
   };
   coldstart?: ColdStart;
   inproc?: InprocResult[];
@@ -122,6 +126,47 @@ async function main(): Promise<void> {
     log(`warning: ${note}`);
   }
 
+  const baselineRev = arg('baseline');
+  const baseline = baselineRev ? prepareBaseline(baselineRev, log) : undefined;
+  if (baseline) r.meta.baseline = baseline.commit;
+  try {
+    await suites(r, { quick, want, reps, log, baseline });
+  } finally {
+    baseline?.remove();
+  }
+
+  r.meta.loadAfter = loadavg();
+  r.meta.seconds = (Date.now() - started) / 1000;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(r, null, 1) + '\n');
+  const md = renderMarkdown(r) + (baseline ? '\n' + renderBaselineComparison(r, baseline.label) : '');
+  writeFileSync(join(outDir, 'latest.md'), md);
+  writeFileSync(join(outDir, 'chart.svg'), renderSvg(r));
+  log(`\n${md}`);
+  log(`wrote ${join(outDir, 'results.json')}, latest.md and chart.svg in ${r.meta.seconds.toFixed(0)} s`);
+  if (arg('update-readme') !== undefined) updateReadme(renderSummary(r));
+}
+
+interface SuiteContext {
+  quick: boolean;
+  want: (s: (typeof SUITES)[number]) => boolean;
+  reps: number;
+  log: (l: string) => void;
+  baseline: Baseline | undefined;
+}
+
+interface MemorySpec {
+  kind: PeerKind;
+  label: string;
+  runs: number;
+  capS: number;
+  n?: number;
+  nodeArgs?: readonly string[];
+  baseline?: Baseline;
+}
+
+/** Runs the chosen suites into r; long because it lists them, one block each, in their order. */
+async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteContext): Promise<void> {
   if (want('coldstart')) {
     log('\n== cold start');
     r.coldstart = coldStart(quick ? 5 : 15);
@@ -142,6 +187,10 @@ async function main(): Promise<void> {
     r.throughput = [];
     for (const size of [1024, 65536]) {
       const specs = throughputPeers(quick, size);
+      if (baseline) {
+        const own = specs.find((x) => x.kind === 'cmwatch' && !x.label)!;
+        specs.splice(1, 0, { ...own, label: baseline.label, start: (u) => cmwatch({ server: u }, { bin: baseline.bin, label: baseline.label }) });
+      }
       const rows = specs.map((s) => ({ peer: s.label ?? s.kind, size, m: s.m, runs: [] as Run[] }));
       for (let rep = 0; rep < reps; rep++) {
         // Interleaved, so a busy moment of the machine hits every contender alike.
@@ -184,17 +233,18 @@ async function main(): Promise<void> {
     r.memory = [];
     const specs = [
       { kind: 'cmwatch', label: 'cmwatch', runs: reps, capS: 120 },
+      ...(baseline ? [{ kind: 'cmwatch', label: baseline.label, runs: reps, capS: 120, baseline }] : []),
       { kind: 'cmwatch', label: 'cmwatch, node --max-semi-space-size=1', runs: quick ? 1 : 2, capS: 120, nodeArgs: ['--max-semi-space-size=1'] },
       { kind: 'cmwatch', label: 'cmwatch, 1 ConfigMap instead of 10,000 (its floor)', runs: 1, capS: 120, n: 1 },
       { kind: 'informer', label: '@kubernetes/client-node informer', runs: quick ? 1 : 2, capS: 120 },
       { kind: 'kubectl', label: 'kubectl get --watch', runs: 1, capS: quick ? 20 : 150 },
     ] as const;
-    for (const spec of specs) {
-      const rowN = 'n' in spec ? spec.n : n;
+    for (const spec of specs as readonly MemorySpec[]) {
+      const rowN = spec.n ?? n;
       const row = { peer: spec.label, n: rowN, phases, runs: [] as MemoryRun[] };
       for (let i = 0; i < spec.runs; i++) {
         try {
-          row.runs.push(await memoryRun(spec.kind, rowN, phases, spec.capS, log, 'nodeArgs' in spec ? [...spec.nodeArgs] : undefined));
+          row.runs.push(await memoryRun(spec.kind, rowN, phases, spec.capS, log, spec.nodeArgs ? [...spec.nodeArgs] : undefined, spec.baseline));
         } catch (err) {
           log(`  ${row.peer}: failed: ${(err as Error).message.slice(0, 300)}`);
         }
@@ -221,16 +271,6 @@ async function main(): Promise<void> {
     }
   }
 
-  r.meta.loadAfter = loadavg();
-  r.meta.seconds = (Date.now() - started) / 1000;
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify(r, null, 1) + '\n');
-  const md = renderMarkdown(r);
-  writeFileSync(join(outDir, 'latest.md'), md);
-  writeFileSync(join(outDir, 'chart.svg'), renderSvg(r));
-  log(`\n${md}`);
-  log(`wrote ${join(outDir, 'results.json')}, latest.md and chart.svg in ${r.meta.seconds.toFixed(0)} s`);
-  if (arg('update-readme') !== undefined) updateReadme(renderSummary(r));
 }
 
 /** Replaces the text between the bench markers of the README's Benchmarks section. */

@@ -171,10 +171,10 @@ export interface MemoryRun {
  * 100k, 400k, 500k: RSS at 100k, 500k and 1M), the server waiting at each
  * marker while the harness reads /proc/PID/status.
  */
-export async function memoryRun(kind: PeerKind, n: number, phases: number[], capS: number, log: Log, nodeArgs?: string[]): Promise<MemoryRun> {
+export async function memoryRun(kind: PeerKind, n: number, phases: number[], capS: number, log: Log, nodeArgs?: string[], baseline?: { bin: string; label: string }): Promise<MemoryRun> {
   const cfg: ServerConfig = { n, size: 1024, phases, pause: true };
   const server = await forkServer(cfg);
-  const peer = kind === 'cmwatch' ? cmwatch({ server: server.url }, { nodeArgs, ...(nodeArgs ? { label: `cmwatch, node ${nodeArgs.join(' ')}` } : {}) }) : kind === 'informer' ? informer({ server: server.url }) : kubectl({ server: server.url });
+  const peer = kind === 'cmwatch' ? cmwatch({ server: server.url }, { nodeArgs, ...(nodeArgs ? { label: `cmwatch, node ${nodeArgs.join(' ')}` } : {}), ...(baseline ? { bin: baseline.bin, label: baseline.label } : {}) }) : kind === 'informer' ? informer({ server: server.url }) : kubectl({ server: server.url });
   const deadline = Date.now() + capS * 1000;
   try {
     const ready = await timeout(peer.ready, 120_000);
