@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeApiServer } from '../fake/api-server.js';
 import { fakeFixture } from '../helpers/fake-fixture.js';
-import { runCli, until, ROOT, type CliRun } from '../helpers/cli.js';
+import { until, ROOT, type CliRun } from '../helpers/cli.js';
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 let api: FakeApiServer;

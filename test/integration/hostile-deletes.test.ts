@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeApiServer, Obj } from '../fake/api-server.js';
 import { fakeFixture } from '../helpers/fake-fixture.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import type { CliRun } from '../helpers/cli.js';
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 let api: FakeApiServer;

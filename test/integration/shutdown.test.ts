@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeApiServer } from '../fake/api-server.js';
 import { fakeFixture } from '../helpers/fake-fixture.js';
-import { runCli, until, type CliRun } from '../helpers/cli.js';
+import { until, type CliRun } from '../helpers/cli.js';
 import { alive, lines, script, tempDir } from '../helpers/handler-fixtures.js';
 
 let api: FakeApiServer;
