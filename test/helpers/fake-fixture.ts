@@ -66,15 +66,18 @@ export function fakeFixture(o: FakeFixtureOptions = {}): FakeFixture {
     for (const s of servers.splice(0)) await s.stop();
     current = undefined;
   });
+  const api = (): FakeApiServer => {
+    if (!current) throw new Error('no fake API server for this test (lazy: call start() first)');
+    return current;
+  };
   return {
-    get api(): FakeApiServer {
-      if (!current) throw new Error('no fake API server for this test (lazy: call start() first)');
-      return current;
+    get api() {
+      return api();
     },
     start,
     run,
     cmwatch(args, opts) {
-      return run([...(o.command ? [o.command] : []), '--server', this.api.url, ...(o.args ?? []), ...args], opts);
+      return run([...(o.command ? [o.command] : []), '--server', api().url, ...(o.args ?? []), ...args], opts);
     },
     cleanup(fn) {
       undo.push(fn);
