@@ -1,12 +1,13 @@
-import { UsageError } from './errors.js';
+import { InvalidValueError } from './errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * Parses a duration such as `500ms`, `30s`, `5m`, `1h` or `1m30s` into
- * milliseconds. A bare number is taken as seconds.
+ * milliseconds. A bare number is taken as seconds. A bad value is an
+ * InvalidValueError (reason `invalid-duration`); the CLI names the flag.
  */
-export function parseDuration(text: string, flag = 'duration'): number {
+export function parseDuration(text: string): number {
   const s = text.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
@@ -18,7 +19,7 @@ export function parseDuration(text: string, flag = 'duration'): number {
     matched = re.lastIndex;
   }
   if (s === '' || matched !== s.length) {
-    throw new UsageError(`${flag}: invalid duration "${text}"`, 'use a number with a unit, e.g. 500ms, 30s, 5m');
+    throw new InvalidValueError('invalid-duration', text, `invalid duration "${text}"`, 'use a number with a unit, e.g. 500ms, 30s, 5m');
   }
   return Math.round(total);
 }

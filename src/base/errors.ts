@@ -1,38 +1,30 @@
 /**
  * Typed errors. Every error cmwatch raises on purpose is a CmwatchError with a
  * stable `code`, a one-line message naming the thing and the value, an
- * optional hint, and the original `cause`. Which exit code a code maps to is
- * decided in one table, src/cli/exit-codes.ts.
+ * optional hint, and the original `cause`. No error chooses an exit code:
+ * the CLI maps codes to exit codes in one table (src/cli/exit-codes.ts).
  */
-import { exitCodeFor } from '../cli/exit-codes.js';
 
 export interface CmwatchErrorOptions {
   hint?: string;
   cause?: unknown;
-  /**
-   * An exit code chosen where the error is raised. Only the reflector and
-   * the observability server still pass one; everything else is mapped by
-   * its code in src/cli/exit-codes.ts.
-   */
-  exitCode?: number;
 }
 
 export class CmwatchError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
-  readonly explicitExitCode: number | undefined;
+  /**
+   * The process exit code, recorded by the CLI's mapping (exitCodeFor in
+   * src/cli/exit-codes.ts) when the error reaches the CLI; undefined until
+   * then. Nothing below cli/ sets or reads it.
+   */
+  exitCode: number | undefined = undefined;
 
   constructor(code: string, message: string, opts: CmwatchErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'CmwatchError';
     this.code = code;
     this.hint = opts.hint;
-    this.explicitExitCode = opts.exitCode;
-  }
-
-  /** The process exit code this error maps to, from the CLI's table (src/cli/exit-codes.ts). */
-  get exitCode(): number {
-    return exitCodeFor(this);
   }
 }
 

@@ -4,6 +4,7 @@
  * `using https://127.0.0.1:6443 as kind-admin (kubeconfig context kind-kind); …`
  */
 import { connectionSummary } from '../kube/connection.js';
+import { withFlagHint } from './connection-hints.js';
 import { resolveConnection, type ResolvedConnection } from '../kube/resolve.js';
 import { connectionSettings, type ConnectionFlags } from './connection-flags.js';
 import type { Logger } from '../ops/log.js';
@@ -25,7 +26,12 @@ export interface Connected extends ResolvedConnection {
 }
 
 export async function connect(cfg: ConnectConfig, log: Logger): Promise<Connected> {
-  const resolved = await resolveConnection(connectionSettings(cfg.connection), { log });
+  let resolved: ResolvedConnection;
+  try {
+    resolved = await resolveConnection(connectionSettings(cfg.connection), { log });
+  } catch (err) {
+    throw withFlagHint(err);
+  }
   let namespaces = cfg.namespaces;
   let from = '';
   if (cfg.namespaceDefaulted && resolved.namespace) {

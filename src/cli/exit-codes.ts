@@ -1,13 +1,33 @@
 /**
- * The one mapping from a typed error's stable `code` to the process exit
- * code. Errors below cli/ carry a code and their cause, never an exit code;
- * main.ts asks exitCodeFor() when a command fails.
- *
- * The numeric values are the documented ones in src/cli/exit-code-values.ts.
+ * The process exit codes (see README, "Exit codes") and the one mapping from
+ * a typed error's stable `code` to them. Errors below cli/ carry a code and
+ * their cause, never an exit code: the CLI asks exitCodeFor() when an error
+ * reaches it (main.ts for a failed command, reflectors.ts for a reflector
+ * that gave up), which also records the answer on the error as `exitCode`.
  */
-import { ExitCode } from './exit-code-values.js';
 
-export { ExitCode };
+/** Documented process exit codes. */
+export const ExitCode = {
+  /** Clean run or clean shutdown (SIGINT/SIGTERM with handlers drained). */
+  Ok: 0,
+  /** Unexpected runtime failure. */
+  Failure: 1,
+  /**
+   * Usage error: bad flag, value or argument; nothing was started.
+   * `cmwatch replay`: also when malformed input lines were skipped (and
+   * nothing worse happened).
+   */
+  Usage: 2,
+  /** The API refused permanently (401/403/404) and --exit-on-error was given. */
+  ApiPermanent: 3,
+  /** Shutdown had to kill running handlers after --shutdown-grace. */
+  HandlersKilled: 4,
+  /**
+   * `cmwatch replay`: at least one event's handler finally failed (given up
+   * after its retries). Replay's precedence: 4, then 1, then 5, then 2.
+   */
+  HandlerFailed: 5,
+} as const;
 
 /** Codes that are not ExitCode.Failure (1), the default for any other code. */
 const BY_CODE: Readonly<Record<string, number>> = {
@@ -18,19 +38,31 @@ const BY_CODE: Readonly<Record<string, number>> = {
   E_CONNECTION_CONFIG: ExitCode.Usage,
   E_EXEC_PLUGIN: ExitCode.Usage,
   E_CREDENTIAL: ExitCode.Usage,
+  /** A health or metrics listener that cannot be opened (src/ops/health-server.ts): nothing has started. */
+  E_LISTEN: ExitCode.Usage,
+  /**
+   * The API refused permanently. Only a reflector run with --exit-on-error
+   * stops on these (every other reader retries or logs them), so reaching
+   * the CLI means exit 3.
+   */
+  API_401: ExitCode.ApiPermanent,
+  API_403: ExitCode.ApiPermanent,
+  API_404: ExitCode.ApiPermanent,
 };
 
-/** What an error exits with: its code's entry in the table, else 1. */
+/** What an error of this code exits with: its entry in the table, else 1. */
 export function exitCodeForCode(code: string): number {
   return Object.hasOwn(BY_CODE, code) ? BY_CODE[code]! : ExitCode.Failure;
 }
 
 /**
- * What a failed command exits with. `explicit` is an exit code chosen where
- * the error was raised; only the reflector and the observability server
- * still do that (issue #12 moves them here too).
+ * What a failed command exits with: the table's entry for the error's code,
+ * else 1. The answer is recorded on the error (`exitCode`, a plain data
+ * property that only this function sets) for whoever handles it next.
  */
-export function exitCodeFor(err: { code?: unknown; explicitExitCode?: number }): number {
-  if (err.explicitExitCode !== undefined) return err.explicitExitCode;
-  return typeof err.code === 'string' ? exitCodeForCode(err.code) : ExitCode.Failure;
+export function exitCodeFor(err: unknown): number {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  const exit = typeof code === 'string' ? exitCodeForCode(code) : ExitCode.Failure;
+  if (err !== null && typeof err === 'object' && 'exitCode' in err) (err as { exitCode?: number }).exitCode = exit;
+  return exit;
 }

@@ -6,7 +6,8 @@
 import { Option, type Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError } from '../base/errors.js';
-import { formatDuration, parseDuration } from '../base/duration.js';
+import { formatDuration } from '../base/duration.js';
+import { durationValue } from './flag-values.js';
 import { splitCommand } from '../handlers/command.js';
 import { resolveCommand } from '../handlers/executable.js';
 import { checkExecDir } from '../handlers/exec-dir.js';
@@ -108,7 +109,7 @@ export function positiveInt(text: string, flag: string, min = 1, example = Math.
 
 /** A duration flag within [min, MAX_DURATION_MS]. */
 export function durationFlag(text: string, flag: string, min = 0): number {
-  const ms = parseDuration(text, flag);
+  const ms = durationValue(text, flag);
   if (ms < min || ms > MAX_DURATION_MS) {
     const range = min > 0 ? `between ${formatDuration(min)} and 24 days` : 'at most 24 days';
     throw new UsageError(`${flag}: "${text}" is out of range`, `give a duration ${range}, e.g. 500ms, 30s, 5m`);

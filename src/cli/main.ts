@@ -106,61 +106,81 @@ function usageLine(err: CommanderError): string {
   return `cmwatch: ${msg} (hint: see cmwatch --help)`;
 }
 
-export async function main(argv: string[] = process.argv): Promise<void> {
-  const root = new AbortController();
-  // With --log-format json, main's own lines are JSON records too (once the options are known).
-  let jsonLog: Logger | undefined;
-  const say = (level: 'info' | 'error', text: string, fields?: Fields) => {
-    if (jsonLog) jsonLog[level](text, fields);
+/** main's own lines on stderr: plain text, or JSON records once --log-format json is known. */
+class MainLog {
+  private json: Logger | undefined;
+  useJson(level: LogLevel | undefined): void {
+    this.json = new Logger({ format: 'json', level });
+  }
+  get isJson(): boolean {
+    return this.json !== undefined;
+  }
+  say(level: 'info' | 'error', text: string, fields?: Fields): void {
+    if (this.json) this.json[level](text, fields);
     else process.stderr.write(`${text}\n`);
-  };
+  }
+}
+
+/** SIGINT/SIGTERM: the first aborts the root signal (a clean shutdown), a second exits at once with 4. */
+function onSignals(root: AbortController, log: MainLog): (sig: NodeJS.Signals) => void {
   let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
+  return (sig) => {
     signals++;
     if (signals === 1) {
-      say('info', `received ${sig}, shutting down`, { reason: 'signal' });
+      log.say('info', `received ${sig}, shutting down`, { reason: 'signal' });
       root.abort();
     } else {
-      say('error', `received ${sig} again, exiting now`, { reason: 'signal' });
+      log.say('error', `received ${sig} again, exiting now`, { reason: 'signal' });
       process.exit(ExitCode.HandlersKilled);
     }
   };
+}
+
+/** Runs a parsed command; each is loaded only when it runs (so --help and --version load none). */
+async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: MainLog): Promise<number> {
+  const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
+  if (logFormat === 'json') log.useJson(logLevel);
+  if (cmd === 'events') {
+    const { runEvents } = await import('./run-events.js');
+    return runEvents(cfg as Parameters<typeof runEvents>[0], signal);
+  }
+  if (cmd === 'replay') {
+    const { runReplay } = await import('./run-replay.js');
+    return runReplay(cfg as Parameters<typeof runReplay>[0], signal);
+  }
+  const { runWatch } = await import('./run-watch.js');
+  return runWatch(cfg as Parameters<typeof runWatch>[0], signal);
+}
+
+/** A failed command: one line on stderr, and its exit code (from the one table, exit-codes.ts). */
+function failed(err: unknown, log: MainLog): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
+    process.stderr.write(usageLine(err) + '\n');
+    return ExitCode.Usage;
+  }
+  if (err instanceof CmwatchError) {
+    log.say('error', log.isJson ? oneLine(err) : `cmwatch: ${oneLine(err)}`, { code: err.code });
+    return exitCodeFor(err);
+  }
+  log.say('error', `${log.isJson ? '' : 'cmwatch: '}unexpected error: ${oneLine(err)}`, { reason: 'unexpected' });
+  return ExitCode.Failure;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const root = new AbortController();
+  const log = new MainLog();
+  const onSignal = onSignals(root, log);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // A closed stdout stops everything; an abort ends every wait for stdout to drain.
   watchStdout(() => root.abort(), root.signal);
 
-  const program = buildProgram(async (cmd, cfg) => {
-    const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
-    if (logFormat === 'json') jsonLog = new Logger({ format: 'json', level: logLevel });
-    if (cmd === 'events') {
-      const { runEvents } = await import('./run-events.js');
-      return runEvents(cfg as Parameters<typeof runEvents>[0], root.signal);
-    }
-    if (cmd === 'replay') {
-      const { runReplay } = await import('./run-replay.js');
-      return runReplay(cfg as Parameters<typeof runReplay>[0], root.signal);
-    }
-    const { runWatch } = await import('./run-watch.js');
-    return runWatch(cfg as Parameters<typeof runWatch>[0], root.signal);
-  });
+  const program = buildProgram((cmd, cfg) => runCommand(cmd, cfg, root.signal, log));
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        process.exitCode = ExitCode.Ok;
-      } else {
-        process.stderr.write(usageLine(err) + '\n');
-        process.exitCode = ExitCode.Usage;
-      }
-    } else if (err instanceof CmwatchError) {
-      say('error', jsonLog ? oneLine(err) : `cmwatch: ${oneLine(err)}`, { code: err.code });
-      process.exitCode = exitCodeFor(err);
-    } else {
-      say('error', `${jsonLog ? '' : 'cmwatch: '}unexpected error: ${oneLine(err)}`, { reason: 'unexpected' });
-      process.exitCode = ExitCode.Failure;
-    }
+    process.exitCode = failed(err, log);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -9,9 +9,18 @@ import type { Logger } from '../ops/log.js';
 import { Liveness } from '../ops/liveness.js';
 import { Readiness } from '../ops/readiness.js';
 import { noRecorder, type Recorder } from '../ops/recorder.js';
-import { startObserveServers, type ObserveServers } from '../ops/ops-server.js';
+import { CmwatchError } from '../base/errors.js';
+import { ListenError, startObserveServers, type Listener, type ObserveServers } from '../ops/health-server.js';
 import type { ObserveConfig } from './observe-options.js';
 import type { ReflectorObserver } from './reflectors.js';
+
+const LISTENER_FLAGS: Readonly<Record<Listener, string>> = { health: '--health-addr', metrics: '--metrics-addr' };
+
+/** A listener that cannot be opened, with the flag that gave its address in front: `--health-addr: cannot listen on …`. */
+function withListenerFlag(err: unknown): unknown {
+  if (!(err instanceof ListenError)) return err;
+  return new CmwatchError(err.code, `${LISTENER_FLAGS[err.listener]}: ${err.message}`, { hint: err.hint, cause: err });
+}
 
 export interface Observability {
   recorder: Recorder;
@@ -42,7 +51,7 @@ export async function startObservability(cfg: ObserveConfig & { stallTimeoutMs: 
       });
     } catch (err) {
       liveness?.stop();
-      throw err;
+      throw withListenerFlag(err);
     }
     const { health, metrics } = servers.urls;
     if (health && health === metrics) log.info(`health and metrics on ${health} (/healthz, /readyz, /metrics)`, { addr: cfg.healthAddr!.text });

@@ -1,6 +1,7 @@
 /** `--health-addr` and `--metrics-addr` (issue #7), validated before anything starts. */
 import type { Command } from 'commander';
-import { parseListenAddress, type ListenAddress } from '../ops/listen-address.js';
+import type { ListenAddress } from '../ops/listen-address.js';
+import { listenAddressValue } from './flag-values.js';
 
 export interface ObserveConfig {
   healthAddr: ListenAddress | undefined;
@@ -20,7 +21,7 @@ export function addObserveOptions(cmd: Command): Command {
 
 export function buildObserveConfig(f: RawObserveFlags): ObserveConfig {
   return {
-    healthAddr: f.healthAddr === undefined ? undefined : parseListenAddress(f.healthAddr, '--health-addr'),
-    metricsAddr: f.metricsAddr === undefined ? undefined : parseListenAddress(f.metricsAddr, '--metrics-addr'),
+    healthAddr: f.healthAddr === undefined ? undefined : listenAddressValue(f.healthAddr, '--health-addr'),
+    metricsAddr: f.metricsAddr === undefined ? undefined : listenAddressValue(f.metricsAddr, '--metrics-addr'),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
-import { parseDuration } from '../base/duration.js';
+import { durationValue } from './flag-values.js';
 import { isDns1123Label } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
@@ -68,14 +68,14 @@ export { parseOn } from './handler-options.js';
 /** --watch-timeout: whole seconds, or 0 to let the server choose; absent: random 300–600 s. */
 export function parseWatchTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const ms = parseDuration(text, '--watch-timeout');
+  const ms = durationValue(text, '--watch-timeout');
   if (ms !== 0 && ms < 1000) throw new UsageError(`--watch-timeout: must be 0 or at least 1s, got "${text}"`, 'the API counts timeoutSeconds in whole seconds, e.g. --watch-timeout 5m');
   return Math.round(ms / 1000);
 }
 
 /** --stall-timeout: a positive duration (0 would abort every watch at once, in a loop). */
 export function parseStallTimeout(text: string): number {
-  const ms = parseDuration(text, '--stall-timeout');
+  const ms = durationValue(text, '--stall-timeout');
   if (ms <= 0) throw new UsageError(`--stall-timeout: must be longer than 0, got "${text}"`, 'e.g. --stall-timeout 3m (the default)');
   return ms;
 }

@@ -6,7 +6,7 @@
  */
 import type { KubeClient } from '../kube/client.js';
 import { oneLine } from '../base/errors.js';
-import { ExitCode } from './exit-code-values.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { Logger } from '../ops/log.js';
 import { Reflector, type DeliveryHandler, type ReflectorOptions } from '../watch/reflector.js';
 import { HttpSource } from '../watch/source.js';
@@ -60,7 +60,7 @@ export async function runReflectors(
     reflectors.map((r) =>
       r.run().catch((err: unknown) => {
         if (exitCode !== ExitCode.Ok) return;
-        exitCode = (err as { exitCode?: number }).exitCode ?? ExitCode.Failure;
+        exitCode = exitCodeFor(err);
         log.error(oneLine(err), { reason: 'fatal' });
         stop.abort();
       }),

@@ -7,7 +7,7 @@
  */
 import { KubeClient } from '../kube/client.js';
 import { oneLine } from '../base/errors.js';
-import { ExitCode } from './exit-code-values.js';
+import { ExitCode } from './exit-codes.js';
 import { Logger } from '../ops/log.js';
 import type { Delivery } from '../watch/reflector.js';
 import type { EventsConfig } from './events-options.js';

@@ -15,7 +15,7 @@ import { engineOptionsOf } from './handler-options.js';
 import { labelsMatch } from '../api/label-match.js';
 import { Pacer } from '../replay/pacer.js';
 import { readRecording } from '../replay/recording.js';
-import { ExitCode } from './exit-code-values.js';
+import { ExitCode } from './exit-codes.js';
 import { oneLine } from '../base/errors.js';
 import { Logger } from '../ops/log.js';
 import { ChangeDetector } from '../watch/change-detector.js';

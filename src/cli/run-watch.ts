@@ -10,7 +10,7 @@ import { HandlerEngine } from '../handlers/engine.js';
 import { engineOptionsOf } from './handler-options.js';
 import { deletePods } from '../handlers/actions/delete-pods.js';
 import { Logger } from '../ops/log.js';
-import { ExitCode } from './exit-code-values.js';
+import { ExitCode } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
 import { runReflectors } from './reflectors.js';

@@ -3,14 +3,16 @@
  * (issue #6). Each message names the file, the context and the field. They
  * carry a code and their cause; the CLI maps the codes to exit codes
  * (src/cli/exit-codes.ts: configuration mistakes exit 2, nothing has been
- * started).
+ * started). Where the fix is a cmwatch flag, the error carries a stable
+ * `reason` and a hint without flags; the CLI gives the hint that names the
+ * flag (src/cli/connection-hints.ts).
  */
 import { CmwatchError } from '../base/errors.js';
 
-/** A CmwatchError class of one code, constructed as `new X(message, hint?, cause?)`. */
+/** A CmwatchError class of one code, constructed as `new X(message, hint?, cause?, reason?)`. */
 function connectionErrorClass(code: string, name: string) {
   return class extends CmwatchError {
-    constructor(message: string, hint?: string, cause?: unknown) {
+    constructor(message: string, hint?: string, cause?: unknown, readonly reason?: string) {
       super(code, message, { hint, cause });
       this.name = name;
     }

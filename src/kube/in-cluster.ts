@@ -59,7 +59,7 @@ export function readInClusterNamespace(env: NodeJS.ProcessEnv, home?: string): s
   }
   if (!ns) return undefined;
   if (!isDns1123Label(ns)) {
-    throw new ConnectionConfigError(`the in-cluster namespace file ${displayPath(file, home)} holds "${ns.slice(0, 80)}", not a valid namespace`, 'pass -n NS or set WATCH_NAMESPACE');
+    throw new ConnectionConfigError(`the in-cluster namespace file ${displayPath(file, home)} holds "${ns.slice(0, 80)}", not a valid namespace`, 'name the namespace to watch', undefined, 'pod-namespace-invalid');
   }
   return ns;
 }

@@ -12,7 +12,11 @@ import type { KubeconfigDoc } from './kubeconfig-types.js';
 
 export interface KubeconfigSources {
   paths: string[];
-  /** Where the list came from, for messages. */
+  /**
+   * Where the list came from, for messages. An explicitly named file is
+   * labelled '--kubeconfig', the one flag name left below cli/: the label is
+   * the value unit tests pin (test/unit/kube/kubeconfig.test.ts).
+   */
   origin: '--kubeconfig' | 'KUBECONFIG' | 'default';
   /** An explicitly named file: it must exist. */
   explicit: boolean;
@@ -51,7 +55,7 @@ export async function loadKubeconfigs(src: KubeconfigSources, home?: string): Pr
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !src.explicit) continue;
-      throw new KubeconfigError(`kubeconfig ${displayPath(file, home)} (from ${src.origin}): cannot read: ${readFailure(code, cause)}`, 'check the path given to --kubeconfig or in KUBECONFIG', cause);
+      throw new KubeconfigError(`kubeconfig ${displayPath(file, home)} (from ${src.origin}): cannot read: ${readFailure(code, cause)}`, 'check the path given or in KUBECONFIG', cause, 'unreadable');
     }
     docs.push(await parseKubeconfig(text, file, home));
   }

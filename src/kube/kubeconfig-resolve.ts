@@ -30,7 +30,9 @@ function selectContext(m: MergedKubeconfig, contextName: string | undefined, hom
     if (!m.currentContext) {
       throw new KubeconfigError(
         `${shown}: current-context is not set (${have(m.contexts.keys())})`,
-        m.contexts.size ? 'pass --context NAME, or run kubectl config use-context NAME' : 'add a context, e.g. with kubectl config set-context',
+        m.contexts.size ? 'name one, or run kubectl config use-context NAME' : 'add a context, e.g. with kubectl config set-context',
+        undefined,
+        m.contexts.size ? 'no-current-context' : undefined,
       );
     }
     name = m.currentContext.name;
@@ -38,7 +40,7 @@ function selectContext(m: MergedKubeconfig, contextName: string | undefined, hom
   const ctx = m.contexts.get(name);
   if (!ctx) {
     const how = contextName ? '' : ` (current-context in ${displayPath(m.currentContext!.file, home)})`;
-    throw new KubeconfigError(`${shown}: context "${name}"${how} not found (${have(m.contexts.keys())})`, 'pick one with --context NAME; kubectl config get-contexts lists them');
+    throw new KubeconfigError(`${shown}: context "${name}"${how} not found (${have(m.contexts.keys())})`, 'pick one; kubectl config get-contexts lists them', undefined, 'context-not-found');
   }
   const at = `kubeconfig ${displayPath(ctx.file, home)}: context "${name}"`;
   if (!ctx.cluster) throw new KubeconfigError(`${at}: cluster is not set`, `kubectl config set-context ${name} --cluster=NAME`);
@@ -48,7 +50,7 @@ function selectContext(m: MergedKubeconfig, contextName: string | undefined, hom
   const user = m.users.get(ctx.user);
   if (!user) throw new KubeconfigError(`${at}: user "${ctx.user}" not found (${have(m.users.keys())})`, 'fix contexts[].context.user, or add the user');
   if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
-    throw new KubeconfigError(`${at}: namespace "${ctx.namespace}" is not a valid name`, 'a namespace is lower-case letters, digits and "-", at most 63 characters; or pass -n NS');
+    throw new KubeconfigError(`${at}: namespace "${ctx.namespace}" is not a valid name`, 'a namespace is lower-case letters, digits and "-", at most 63 characters', undefined, 'context-namespace-invalid');
   }
   return { name, ctx, cluster, user };
 }
@@ -66,7 +68,7 @@ function clusterEndpoint(cluster: ClusterEntry, cw: string): { url: URL; ca?: Pe
     throw new KubeconfigError(`${cw}: server "${cluster.server}" has unsupported scheme "${url.protocol}"`, 'use https:// (or http:// for a kubectl proxy)');
   }
   if (cluster.proxyUrl) {
-    throw new KubeconfigError(`${cw}: proxy-url is not supported by cmwatch`, 'reach the API server directly, or run kubectl proxy and pass --server http://localhost:8001');
+    throw new KubeconfigError(`${cw}: proxy-url is not supported by cmwatch`, 'reach the API server directly, or through kubectl proxy at http://localhost:8001', undefined, 'proxy-url');
   }
   let ca: PemRef | undefined;
   if (cluster.certificateAuthorityData) {

@@ -26,20 +26,34 @@ function sum(all: Readonly<ReflectorStats>[], pick: (s: Readonly<ReflectorStats>
   return out;
 }
 
-export async function createPrometheus(): Promise<MetricsExposition> {
-  const prom = await import('prom-client');
-  const registry = new prom.Registry();
-  prom.collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const reflectors: Readonly<ReflectorStats>[] = [];
-  let queue: QueueReadings | undefined;
-  let watching: (() => boolean) | undefined;
+type Prom = typeof import('prom-client');
+type Registers = import('prom-client').Registry[];
 
-  /** Advances `counter` by how much the reflectors' totals grew since the last scrape. */
+/** What the scrape-time metrics read: given to the recorder once the pipeline is built. */
+interface Sources {
+  reflectors: Readonly<ReflectorStats>[];
+  queue?: QueueReadings;
+  watching?: () => boolean;
+}
+
+/** A function that says by how much a growing total grew since it was last called. */
+function growth(total: () => number): () => number {
+  let seen = 0;
+  return () => {
+    const now = total();
+    const by = now - seen;
+    seen = now;
+    return by;
+  };
+}
+
+/** The reflectors' own counters (skips, restarts, relists), mirrored at each scrape. Returns the skip counter (the recorder adds standby skips). */
+function reflectorCounters(prom: Prom, registers: Registers, src: Sources) {
+  /** Advances a counter by how much the reflectors' totals grew since the last scrape, by label. */
   const mirror = (pick: (s: Readonly<ReflectorStats>) => Record<string, number>) => {
     const seen = new Map<string, number>();
     return (inc: (label: string, by: number) => void) => {
-      for (const [label, total] of sum(reflectors, pick)) {
+      for (const [label, total] of sum(src.reflectors, pick)) {
         const by = total - (seen.get(label) ?? 0);
         if (by > 0) inc(label, by);
         seen.set(label, total);
@@ -49,8 +63,6 @@ export async function createPrometheus(): Promise<MetricsExposition> {
   const skips = mirror((s) => s.skipped);
   const restarts = mirror((s) => s.restarts);
   const relistCount = mirror((s) => ({ all: s.relists }));
-
-  const events = new prom.Counter({ name: 'cmwatch_events_total', help: 'Events delivered after change detection, by type (SYNC is the start-up baseline).', labelNames: ['type'], registers });
   const skipped = new prom.Counter({
     name: 'cmwatch_events_skipped_total',
     help: 'Events not delivered or not acted on, by reason: unchanged (content), duplicate (resource version seen), unknown_delete, standby (not the leader).',
@@ -66,34 +78,49 @@ export async function createPrometheus(): Promise<MetricsExposition> {
     name: 'cmwatch_relists_total', help: 'Relists after the watch could not resume (e.g. its resource version expired).', registers,
     collect() { relistCount((_l, by) => this.inc(by)); },
   });
-  const runs = new prom.Counter({ name: 'cmwatch_handler_runs_total', help: 'Finished handler runs by handler and result: ok, failed, temporary (exit 75), timeout, killed. The delete-pods action counts as handler "delete-pods".', labelNames: ['handler', 'result'], registers });
-  const duration = new prom.Histogram({ name: 'cmwatch_handler_duration_seconds', help: 'Handler run duration in seconds.', labelNames: ['handler'], buckets: HANDLER_DURATION_BUCKETS, registers });
+  return skipped;
+}
+
+/** The queue's readings at each scrape: given-up changes, coalesce fallbacks, depth. */
+function queueMetrics(prom: Prom, registers: Registers, src: Sources): void {
+  const gaveUp = growth(() => src.queue?.givenUp() ?? 0);
   new prom.Counter({
     name: 'cmwatch_handler_gave_up_total', help: 'Changes given up after --max-retries failed retries.', registers,
     collect() {
-      if (!queue) return;
-      const by = queue.givenUp() - gaveUpSeen;
+      if (!src.queue) return;
+      const by = gaveUp();
       if (by > 0) this.inc(by);
-      gaveUpSeen = queue.givenUp();
     },
   });
-  let gaveUpSeen = 0;
+  const fallbacks = growth(() => src.queue?.coalesceFallbacks() ?? 0);
   new prom.Counter({
     name: 'cmwatch_queue_coalesce_fallbacks_total',
     help: 'With --no-coalesce: times a ConfigMap\'s ordered backlog reached --max-pending-per-key and its waiting events were coalesced into the latest (once per episode, until the key has no work left).',
     registers,
     collect() {
-      if (!queue) return;
-      const by = queue.coalesceFallbacks() - fallbacksSeen;
+      if (!src.queue) return;
+      const by = fallbacks();
       if (by > 0) this.inc(by);
-      fallbacksSeen = queue.coalesceFallbacks();
     },
   });
-  let fallbacksSeen = 0;
-  new prom.Gauge({ name: 'cmwatch_queue_depth', help: 'Changes waiting for a handler run (queued or waiting to be retried).', registers, collect() { this.set(queue?.depth() ?? 0); } });
+  new prom.Gauge({ name: 'cmwatch_queue_depth', help: 'Changes waiting for a handler run (queued or waiting to be retried).', registers, collect() { this.set(src.queue?.depth() ?? 0); } });
+}
+
+export async function createPrometheus(): Promise<MetricsExposition> {
+  const prom = await import('prom-client');
+  const registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const src: Sources = { reflectors: [] };
+
+  const events = new prom.Counter({ name: 'cmwatch_events_total', help: 'Events delivered after change detection, by type (SYNC is the start-up baseline).', labelNames: ['type'], registers });
+  const skipped = reflectorCounters(prom, registers, src);
+  const runs = new prom.Counter({ name: 'cmwatch_handler_runs_total', help: 'Finished handler runs by handler and result: ok, failed, temporary (exit 75), timeout, killed. The delete-pods action counts as handler "delete-pods".', labelNames: ['handler', 'result'], registers });
+  const duration = new prom.Histogram({ name: 'cmwatch_handler_duration_seconds', help: 'Handler run duration in seconds.', labelNames: ['handler'], buckets: HANDLER_DURATION_BUCKETS, registers });
+  queueMetrics(prom, registers, src);
   const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });
   const leader = new prom.Gauge({ name: 'cmwatch_leader', help: '1 while this instance acts on changes (the leader, or leader election is off), 0 on a standby.', registers });
-  new prom.Gauge({ name: 'cmwatch_watch_up', help: '1 while every watch is established.', registers, collect() { this.set(watching?.() ? 1 : 0); } });
+  new prom.Gauge({ name: 'cmwatch_watch_up', help: '1 while every watch is established.', registers, collect() { this.set(src.watching?.() ? 1 : 0); } });
   lastEvent.set(0);
   leader.set(0);
 
@@ -113,13 +140,13 @@ export async function createPrometheus(): Promise<MetricsExposition> {
       leader.set(on ? 1 : 0);
     },
     reflector(stats) {
-      reflectors.push(stats);
+      src.reflectors.push(stats);
     },
     queue(readings) {
-      queue = readings;
+      src.queue = readings;
     },
     watching(read) {
-      watching = read;
+      src.watching = read;
     },
   };
   return { recorder, contentType: registry.contentType, render: () => registry.metrics() };

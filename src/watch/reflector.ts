@@ -32,7 +32,6 @@
 import { isOlderResourceVersion } from '../api/resource-version.js';
 import { ApiError } from '../api/api-error.js';
 import { CmwatchError, oneLine } from '../base/errors.js';
-import { ExitCode } from '../cli/exit-code-values.js';
 import { formatDuration } from '../base/duration.js';
 import type { Logger } from '../ops/log.js';
 import { Backoff, sleep as realSleep } from '../base/backoff.js';
@@ -261,7 +260,7 @@ export class Reflector {
       case 'permanent': {
         if (this.o.exitOnError) {
           const e = err as ApiError;
-          throw new CmwatchError(e.code, e.message, { hint: e.hint, cause: e, exitCode: ExitCode.ApiPermanent });
+          throw new CmwatchError(e.code, e.message, { hint: e.hint, cause: e });
         }
         return retry(backoff.capped(), step, 'error');
       }

@@ -2,37 +2,32 @@
  * The book's controller end to end: the real cmwatch CLI against the
  * project's fake API server.
  */
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeApiServer } from '../fake/api-server.js';
-import { runCli, until, ROOT, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import { until, ROOT, type CliRun } from '../helpers/cli.js';
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 let api: FakeApiServer;
-let cli: CliRun | undefined;
-
-beforeEach(async () => {
-  api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
-  api.upsertConfigMap('default', 'other-config', { message: 'plain' });
-  api.addPod('default', 'webapp-1', { app: 'webapp' });
-  api.addPod('default', 'webapp-2', { app: 'webapp' });
-  api.addPod('default', 'db-1', { app: 'db' });
-  api.addPod('other', 'webapp-9', { app: 'webapp' });
-});
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  await api.stop();
+const fx = fakeFixture({
+  args: ['--log-level', 'debug'],
+  seed: (a) => {
+    api = a;
+    a.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
+    a.upsertConfigMap('default', 'other-config', { message: 'plain' });
+    a.addPod('default', 'webapp-1', { app: 'webapp' });
+    a.addPod('default', 'webapp-2', { app: 'webapp' });
+    a.addPod('default', 'db-1', { app: 'db' });
+    a.addPod('other', 'webapp-9', { app: 'webapp' });
+  },
 });
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  cli = runCli(['--server', api.url, '--log-level', 'debug', ...args], { env });
-  return cli;
+  return fx.cmwatch(args, { env });
 }
 
 const deletes = () => api.mutations.filter((m) => m.method === 'DELETE').map((m) => m.path);

@@ -1,8 +1,10 @@
 /** Bad input: one line with a hint on stderr, exit 2, and nothing started. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli } from '../helpers/cli.js';
+
+const fx = fakeFixture({ lazy: true });
 
 const cases: Array<[string[], RegExp]> = [
   [['--bogus'], /unknown option '--bogus'/],
@@ -34,19 +36,15 @@ const cases: Array<[string[], RegExp]> = [
 
 for (const [args, re] of cases) {
   test(`usage error: cmwatch ${args.join(' ')}`, async () => {
-    const api = await new FakeApiServer().start();
-    try {
-      const c = runCli(['--server', api.url, ...args].filter((a, i, all) => !(args.includes('--server') && i < 2)));
-      const code = await c.exited;
-      assert.equal(code, 2, c.stderr.join('\n'));
-      assert.equal(c.stderr.length, 1, `one line, got:\n${c.stderr.join('\n')}`);
-      assert.match(c.stderr[0]!, re);
-      assert.match(c.stderr[0]!, /\(hint: .+\)$/);
-      assert.equal(c.stdout.length, 0);
-      assert.equal(api.requests.length, 0, 'nothing was started');
-    } finally {
-      await api.stop();
-    }
+    const api = await fx.start();
+    const c = runCli(['--server', api.url, ...args].filter((a, i, all) => !(args.includes('--server') && i < 2)));
+    const code = await c.exited;
+    assert.equal(code, 2, c.stderr.join('\n'));
+    assert.equal(c.stderr.length, 1, `one line, got:\n${c.stderr.join('\n')}`);
+    assert.match(c.stderr[0]!, re);
+    assert.match(c.stderr[0]!, /\(hint: .+\)$/);
+    assert.equal(c.stdout.length, 0);
+    assert.equal(api.requests.length, 0, 'nothing was started');
   });
 }
 
@@ -63,19 +61,15 @@ test('--version and --help exit 0; --help shows examples and exit codes', async 
 });
 
 test('SIGINT during a watch exits 0', async () => {
-  const api = await new FakeApiServer().start();
-  try {
-    const c = runCli(['--server', api.url]);
-    await c.waitFor(/synced/);
-    assert.equal(await c.stop('SIGINT'), 0);
-    assert.ok(!c.stderr.some((l) => /at .*\.js:\d+/.test(l)), 'no stack trace');
-  } finally {
-    await api.stop();
-  }
+  const api = await fx.start();
+  const c = runCli(['--server', api.url]);
+  await c.waitFor(/synced/);
+  assert.equal(await c.stop('SIGINT'), 0);
+  assert.ok(!c.stderr.some((l) => /at .*\.js:\d+/.test(l)), 'no stack trace');
 });
 
 test('an unreachable server is retried with a one-line warning, not a crash', async () => {
-  const api = await new FakeApiServer().start();
+  const api = await fx.start();
   const url = api.url;
   await api.stop();
   const c = runCli(['--server', url]);

@@ -6,28 +6,20 @@
  * plugin once, retries, and carries on: no reconnect storm, no relist, no
  * missed change. Nothing here depends on timing.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeApiServer } from '../fake/api-server.js';
-import { runCli, until, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import { until, type CliRun } from '../helpers/cli.js';
 import { testPki } from '../helpers/pki.js';
 import { fakeJwt, isolatedEnv, kubeconfig, saDir, tmp, writeFile } from '../helpers/direct.js';
 
-let api: FakeApiServer | undefined;
-const clis: CliRun[] = [];
-
-afterEach(async () => {
-  for (const c of clis.splice(0)) await c.stop('SIGKILL');
-  if (api) await api.stop();
-  api = undefined;
-});
+const fx = fakeFixture({ lazy: true });
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const c = runCli(args, { env: isolatedEnv(env) });
-  clis.push(c);
-  return c;
+  return fx.run(args, { env: isolatedEnv(env) });
 }
 
 const watches = (a: FakeApiServer) => a.requests.filter((r) => r.query.watch === 'true');
@@ -61,7 +53,7 @@ async function rotateAndCheck(a: FakeApiServer, c: CliRun, rotate: () => void, n
 
 test('--token-file replaced during a watch: picked up after the first 401, one re-watch, no relist', async () => {
   const pki = await testPki();
-  const a = (api = await new FakeApiServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['token-1'] }).start());
+  const a = await fx.start({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['token-1'] });
   a.upsertConfigMap('default', 'cfg', { v: '1' });
   const dir = tmp();
   const tf = writeFile(join(dir, 'token'), 'token-1\n');
@@ -80,7 +72,7 @@ test('in-cluster token rotated during watches of two namespaces: one re-read ser
   const pki = await testPki();
   const t1 = fakeJwt('system:serviceaccount:ops:cmwatch', '1');
   const t2 = fakeJwt('system:serviceaccount:ops:cmwatch', '2');
-  const a = (api = await new FakeApiServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: [t1] }).start());
+  const a = await fx.start({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: [t1] });
   a.upsertConfigMap('ops', 'cfg', { v: '1' });
   a.upsertConfigMap('web', 'cfg', { v: '1' });
   const sa = saDir(t1, pki.ca, 'ops');
@@ -96,7 +88,7 @@ test('in-cluster token rotated during watches of two namespaces: one re-read ser
 
 test('exec plugin: run once and cached across lists and watches; after a rotation one 401 re-runs it once for two watches', async () => {
   const pki = await testPki();
-  const a = (api = await new FakeApiServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['tok-1'] }).start());
+  const a = await fx.start({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['tok-1'] });
   a.upsertConfigMap('ops', 'cfg', { v: '1' });
   a.upsertConfigMap('web', 'cfg', { v: '1' });
   const dir = tmp();

@@ -6,35 +6,28 @@
  * context, KUBECONFIG merging, the handler's environment, in-cluster, and the
  * one-line exit-2 errors of a bad configuration.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeApiServer, type FakeApiServerOptions } from '../fake/api-server.js';
-import { runCli, until, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer, FakeApiServerOptions } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import { until, type CliRun } from '../helpers/cli.js';
 import { testPki } from '../helpers/pki.js';
 import { fakeJwt, isolatedEnv, kubeconfig, saDir, tmp, writeFile } from '../helpers/direct.js';
 
-let api: FakeApiServer | undefined;
-const clis: CliRun[] = [];
-
-afterEach(async () => {
-  for (const c of clis.splice(0)) await c.stop('SIGKILL');
-  if (api) await api.stop();
-  api = undefined;
+const fx = fakeFixture({
+  lazy: true,
+  seed: (api) => {
+    api.upsertConfigMap('default', 'app-config', { v: '1' });
+    api.upsertConfigMap('team', 'team-config', { v: '1' });
+  },
 });
 
-async function fake(opts: FakeApiServerOptions): Promise<FakeApiServer> {
-  api = await new FakeApiServer(opts).start();
-  api.upsertConfigMap('default', 'app-config', { v: '1' });
-  api.upsertConfigMap('team', 'team-config', { v: '1' });
-  return api;
-}
+const fake = (opts: FakeApiServerOptions): Promise<FakeApiServer> => fx.start(opts);
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const c = runCli(args, { env: isolatedEnv(env) });
-  clis.push(c);
-  return c;
+  return fx.run(args, { env: isolatedEnv(env) });
 }
 
 const port = (a: FakeApiServer) => new URL(a.url).port;

@@ -1,33 +1,29 @@
 /**
  * `cmwatch events` end to end: the real CLI against the fake API server.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { FakeApiServer } from '../fake/api-server.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli, until, BIN, ROOT, type CliRun } from '../helpers/cli.js';
 
 let api: FakeApiServer | undefined;
-let cli: CliRun | undefined;
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  if (api) await api.stop();
-  api = undefined;
+const fx = fakeFixture({
+  lazy: true,
+  command: 'events',
+  seed: (a) => {
+    api = a;
+    a.upsertConfigMap('default', 'a', { v: '1' });
+    a.upsertConfigMap('default', 'b', { v: '1' });
+    a.upsertConfigMap('other', 'c', { v: '1' });
+  },
 });
 
-async function fake(): Promise<FakeApiServer> {
-  api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'a', { v: '1' });
-  api.upsertConfigMap('default', 'b', { v: '1' });
-  api.upsertConfigMap('other', 'c', { v: '1' });
-  return api;
-}
+const fake = () => fx.start();
 
 function events(args: string[]): CliRun {
-  cli = runCli(['events', '--server', api!.url, ...args]);
-  return cli;
+  return fx.cmwatch(args);
 }
 
 const lines = (c: CliRun) => c.stdout.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string; namespace: string }; data?: Record<string, string> } });
@@ -123,8 +119,7 @@ test('events and watch: with several namespaces, a fatal error in one stops the 
   for (const cmd of ['events', 'watch']) {
     await fake();
     api!.faults.push({ kind: 'status', status: 403, reason: 'Forbidden', on: 'list' });
-    const c = runCli([cmd, '--server', api!.url, '-n', 'default', '-n', 'other', '--exit-on-error']);
-    cli = c;
+    const c = fx.run([cmd, '--server', api!.url, '-n', 'default', '-n', 'other', '--exit-on-error']);
     assert.equal(await c.exited, 3, `${cmd}: ${c.stderr.join('\n')}`);
     assert.equal(c.stderr.filter((l) => /HTTP 403/.test(l)).length, 1, c.stderr.join('\n'));
     await api!.stop();

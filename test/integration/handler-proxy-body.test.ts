@@ -8,7 +8,8 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
-import { FakeApiServer } from '../fake/api-server.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { until } from '../helpers/cli.js';
 import { proxyConnection, type Connection } from '../../src/kube/connection.js';
 import { startHandlerProxy, type HandlerProxy } from '../../src/kube/handler-proxy.js';
@@ -21,16 +22,23 @@ let conn: Connection | undefined;
 const logLines: string[] = [];
 const log = new Logger({ level: 'debug', write: (l) => logLines.push(l), color: false });
 
-afterEach(async () => {
-  await proxy?.close();
-  await conn?.close();
-  await api?.stop();
-  api = proxy = conn = undefined;
+const fx = fakeFixture({ lazy: true });
+afterEach(() => {
   logLines.length = 0;
 });
 
+/** The proxy and its connection are closed after the test, before the fake server stops. */
+function closeProxyAfter(): void {
+  fx.cleanup(async () => {
+    await proxy?.close();
+    await conn?.close();
+    api = proxy = conn = undefined;
+  });
+}
+
 async function setup(): Promise<string> {
-  api = await new FakeApiServer().start();
+  closeProxyAfter();
+  api = await fx.start();
   conn = proxyConnection(api.url);
   proxy = await startHandlerProxy(conn, log);
   return proxy.url;

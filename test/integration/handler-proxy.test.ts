@@ -7,14 +7,15 @@
  * 401, answers 502 when the API is gone; and the book's curl handler deletes
  * pods through it.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { FakeApiServer } from '../fake/api-server.js';
-import { runCli, until, ROOT, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { until, ROOT } from '../helpers/cli.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { testPki } from '../helpers/pki.js';
 import { isolatedEnv, kubeconfig, tmp, writeFile } from '../helpers/direct.js';
 import { resolveConnection } from '../../src/kube/resolve.js';
@@ -22,22 +23,21 @@ import { startHandlerProxy, type HandlerProxy } from '../../src/kube/handler-pro
 import type { Connection } from '../../src/kube/connection.js';
 import { Logger } from '../../src/ops/log.js';
 
-let api: FakeApiServer | undefined;
 let proxy: HandlerProxy | undefined;
 let conn: Connection | undefined;
-const clis: CliRun[] = [];
 const logLines: string[] = [];
 const log = new Logger({ level: 'debug', write: (l) => logLines.push(l), color: false });
 
-afterEach(async () => {
-  for (const c of clis.splice(0)) await c.stop('SIGKILL');
-  await proxy?.close();
-  await conn?.close();
-  await api?.stop();
-  api = undefined;
-  proxy = undefined;
-  conn = undefined;
-});
+const fx = fakeFixture({ lazy: true });
+/** The proxy and its connection are closed after each test (after its cmwatch, before the fake server stops). */
+function closeProxyAfter(): void {
+  fx.cleanup(async () => {
+    await proxy?.close();
+    await conn?.close();
+    proxy = undefined;
+    conn = undefined;
+  });
+}
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -55,7 +55,8 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 /** The fake over HTTPS requiring token `secret-1`, cmwatch's connection to it by --token-file, and the proxy. */
 async function setup(): Promise<{ a: FakeApiServer; tokenFile: string }> {
   const pki = await testPki();
-  const a = (api = await new FakeApiServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['secret-1'] }).start());
+  closeProxyAfter();
+  const a = await fx.start({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['secret-1'] });
   a.upsertConfigMap('default', 'cfg', { v: '1' });
   const tokenFile = writeFile(join(tmp(), 'token'), 'secret-1');
   const r = await resolveConnection({ server: a.url, serverSource: '--server', tokenFile, certificateAuthority: pki.caFile }, { log, env: isolatedEnv(), stdinIsTTY: false });
@@ -135,7 +136,6 @@ test('a rotated token file is picked up after one 401; an unreachable API is a 5
   assert.equal(a.unauthorized.length, 1);
   assert.deepEqual(a.requests.map((q) => q.user), ['token:secret-2']);
   await a.stop();
-  api = undefined;
   const gone = await get(`${proxy!.url}/api/v1/namespaces/default/configmaps`);
   assert.equal(gone.status, 502);
   assert.match(gone.body, /^cmwatch handler proxy: cannot reach the API server: get https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/default\/configmaps: .*ECONNREFUSED/);
@@ -144,15 +144,14 @@ test('a rotated token file is picked up after one 401; an unreachable API is a 5
 
 test('cmwatch --handler-proxy: the book\'s curl handler (examples/handlers/restart-pods.sh) deletes the pods with no credentials of its own', async () => {
   const pki = await testPki();
-  const a = (api = await new FakeApiServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['cm-token'] }).start());
+  const a = await fx.start({ tls: { key: pki.serverKey, cert: pki.serverCert }, tokens: ['cm-token'] });
   const SEL = 'k8spatterns.io/podDeleteSelector';
   a.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
   a.addPod('default', 'webapp-1', { app: 'webapp' });
   a.addPod('default', 'webapp-2', { app: 'webapp' });
   a.addPod('default', 'db-1', { app: 'db' });
   const kc = kubeconfig(join(tmp(), 'config'), { server: a.url, cluster: { 'certificate-authority-data': pki.ca.toString('base64') }, user: { token: 'cm-token' } });
-  const c = runCli(['--kubeconfig', kc, '-n', 'default', '--handler-proxy', '--exec', join(ROOT, 'examples/handlers/restart-pods.sh')], { env: isolatedEnv() });
-  clis.push(c);
+  const c = fx.run(['--kubeconfig', kc, '-n', 'default', '--handler-proxy', '--exec', join(ROOT, 'examples/handlers/restart-pods.sh')], { env: isolatedEnv() });
   const line = await c.waitFor(/^handler proxy on /);
   assert.match(line, new RegExp(`^handler proxy on http://127\\.0\\.0\\.1:\\d+ \\(handlers get it as CMWATCH_SERVER\\) → ${a.url.replace(/\./g, '\\.')}$`));
   await c.waitFor(/synced 1 object/);

@@ -4,33 +4,28 @@
  * sends a DELETE that does not name one pod of the ConfigMap's namespace
  * matching its selector, each with that pod's UID as precondition.
  */
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer, type Obj } from '../fake/api-server.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer, Obj } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import type { CliRun } from '../helpers/cli.js';
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 let api: FakeApiServer;
-let cli: CliRun | undefined;
-
-beforeEach(async () => {
-  api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
-  api.addPod('default', 'webapp-1', { app: 'webapp' });
-  api.addPod('default', 'webapp-2', { app: 'webapp' });
-  api.addPod('default', 'db-1', { app: 'db' });
-  api.addPod('other', 'webapp-9', { app: 'webapp' });
-});
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  await api.stop();
+const fx = fakeFixture({
+  args: ['-n', 'default', '--action', 'delete-pods', '--retry-base', '50ms'],
+  seed: (a) => {
+    api = a;
+    a.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
+    a.addPod('default', 'webapp-1', { app: 'webapp' });
+    a.addPod('default', 'webapp-2', { app: 'webapp' });
+    a.addPod('default', 'db-1', { app: 'db' });
+    a.addPod('other', 'webapp-9', { app: 'webapp' });
+  },
 });
 
 function start(args: string[] = []): CliRun {
-  cli = runCli(['--server', api.url, '-n', 'default', '--action', 'delete-pods', '--retry-base', '50ms', ...args]);
-  return cli;
+  return fx.cmwatch(args);
 }
 
 const deletes = () => api.mutations.filter((m) => m.method === 'DELETE');

@@ -8,11 +8,13 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { BIN, ROOT, runCli, until, type CliRun } from '../helpers/cli.js';
 import { script, tempDir } from '../helpers/handler-fixtures.js';
 import { vmKiB } from '../helpers/paced-reader.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
+
+const fx = fakeFixture({ lazy: true });
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -131,8 +133,7 @@ afterEach(async () => {
 });
 
 test('--no-coalesce: 100,000 events for one key behind a slow handler stay within --max-pending-per-key, warned once and counted', { timeout: 120_000 }, async () => {
-  const api = await new FakeApiServer().start();
-  cleanup.push(() => api.stop());
+  const api = await fx.start();
   api.upsertConfigMap('default', 'flood', { v: '0' });
   const h = script(tempDir(), 'slow.sh', 'cat >/dev/null; sleep 0.5');
   cli = runCli(['watch', '--server', api.url, '-n', 'default', '--no-coalesce', '--on', 'MODIFIED', '--exec', h,

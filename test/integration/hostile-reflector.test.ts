@@ -9,10 +9,11 @@
  * loses nothing when the server drops the watch meanwhile. No test asserts a
  * timing.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeApiServer, type Fault } from '../fake/api-server.js';
-import { runCli, until, type CliRun } from '../helpers/cli.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import { until, type CliRun } from '../helpers/cli.js';
 import { assertInvariant, converged } from '../helpers/invariant.js';
 import { lines, script, tempDir } from '../helpers/handler-fixtures.js';
 import { KubeClient } from '../../src/kube/client.js';
@@ -223,24 +224,18 @@ test('hostile 7: a stale BOOKMARK then a reconnect does not deliver again what w
   }
 });
 
+/** The CLI test's server and cmwatch, stopped after it. */
+const fx = fakeFixture({ lazy: true });
 let cli: CliRun | undefined;
-let cliApi: FakeApiServer | undefined;
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  if (cliApi) await cliApi.stop();
-  cliApi = undefined;
-});
 
 test('hostile 8: cmwatch watch: after a stale BOOKMARK and a reconnect, a handler runs once per change', async () => {
-  cliApi = await new FakeApiServer().start();
-  const api = cliApi;
+  const api = await fx.start();
   api.upsertConfigMap(NS, 'app', { v: '1' });
   const baseline = api.rv;
   const dir = tempDir('cmwatch-hostile-');
   const out = `${dir}/runs.txt`;
   const record = script(dir, 'record.sh', 'echo "$CMWATCH_EVENT_TYPE $CMWATCH_NAMESPACE/$CMWATCH_NAME" >> "$OUT"');
-  cli = runCli(['watch', '--server', api.url, '-n', NS, '--exec', record, '--on', 'ADDED,MODIFIED,DELETED', '--concurrency', '1'], { env: { OUT: out } });
+  cli = fx.run(['watch', '--server', api.url, '-n', NS, '--exec', record, '--on', 'ADDED,MODIFIED,DELETED', '--concurrency', '1'], { env: { OUT: out } });
   await cli.waitFor(/synced 1 object/);
   for (const v of ['2', '3']) {
     api.upsertConfigMap(NS, 'app', { v });

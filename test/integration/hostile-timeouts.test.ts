@@ -5,31 +5,26 @@
  * --request-timeout; SIGTERM ends cmwatch within --shutdown-grace plus
  * --kill-grace whatever the action is waiting for.
  */
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer } from '../fake/api-server.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli, until, type CliRun } from '../helpers/cli.js';
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 let api: FakeApiServer;
-let cli: CliRun | undefined;
-
-beforeEach(async () => {
-  api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
-  api.addPod('default', 'webapp-1', { app: 'webapp' });
-  api.addPod('default', 'webapp-2', { app: 'webapp' });
-});
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  await api.stop();
+const fx = fakeFixture({
+  args: ['-n', 'default', '--action', 'delete-pods', '--retry-base', '100ms'],
+  seed: (a) => {
+    api = a;
+    a.upsertConfigMap('default', 'webapp-config', { message: 'hello' }, { [SEL]: 'app=webapp' });
+    a.addPod('default', 'webapp-1', { app: 'webapp' });
+    a.addPod('default', 'webapp-2', { app: 'webapp' });
+  },
 });
 
 function start(args: string[]): CliRun {
-  cli = runCli(['--server', api.url, '-n', 'default', '--action', 'delete-pods', '--retry-base', '100ms', ...args]);
-  return cli;
+  return fx.cmwatch(args);
 }
 
 const podLists = () => api.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/default/pods').length;

@@ -2,28 +2,19 @@
  * --health-addr, --metrics-addr and --log-format json of the real CLI
  * against the fake API server.
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer } from '../fake/api-server.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli, until, type CliRun } from '../helpers/cli.js';
 import { script, tempDir } from '../helpers/handler-fixtures.js';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0)) await f();
-});
+const fx = fakeFixture({ lazy: true, seed: (api) => api.upsertConfigMap('default', 'a', { v: '1' }) });
 
-async function fake(): Promise<FakeApiServer> {
-  const api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'a', { v: '1' });
-  cleanup.push(() => api.stop());
-  return api;
-}
+const fake = () => fx.start();
 
 function start(api: FakeApiServer, args: string[]): CliRun {
-  const c = runCli(['--server', api.url, '-n', 'default', ...args]);
-  cleanup.push(() => c.stop('SIGKILL'));
-  return c;
+  return fx.run(['--server', api.url, '-n', 'default', ...args]);
 }
 
 async function get(url: string): Promise<{ status: number; text: string; type: string | null }> {
@@ -88,8 +79,7 @@ test('prom-client is loaded only with --metrics-addr', async () => {
   const api = await fake();
   // prom-client is CommonJS: NODE_DEBUG=module names every CommonJS file loaded.
   const loads = async (args: string[]) => {
-    const c = runCli(['--server', api.url, '-n', 'default', ...args], { env: { NODE_DEBUG: 'module' } });
-    cleanup.push(() => c.stop('SIGKILL'));
+    const c = fx.run(['--server', api.url, '-n', 'default', ...args], { env: { NODE_DEBUG: 'module' } });
     await c.waitFor(/synced 1 object/);
     assert.equal(await c.stop('SIGTERM'), 0);
     return c.stderr.some((l) => /node_modules\/prom-client\//.test(l));

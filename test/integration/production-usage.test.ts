@@ -2,8 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli } from '../helpers/cli.js';
+
+const fx = fakeFixture({ lazy: true });
 
 const cases: Array<[string[], RegExp]> = [
   [['--health-addr', '8080'], /--health-addr: "8080" is not HOST:PORT/],
@@ -22,23 +24,19 @@ const cases: Array<[string[], RegExp]> = [
 
 for (const [args, re] of cases) {
   test(`usage error: cmwatch ${args.join(' ')}`, async () => {
-    const api = await new FakeApiServer().start();
-    try {
-      const c = runCli(['--server', api.url, ...args]);
-      const code = await c.exited;
-      assert.equal(code, 2, c.stderr.join('\n'));
-      assert.equal(c.stderr.length, 1, `one line, got:\n${c.stderr.join('\n')}`);
-      assert.match(c.stderr[0]!, re);
-      assert.match(c.stderr[0]!, /\(hint: .+\)$/);
-      assert.equal(api.requests.length, 0, 'nothing was started');
-    } finally {
-      await api.stop();
-    }
+    const api = await fx.start();
+    const c = runCli(['--server', api.url, ...args]);
+    const code = await c.exited;
+    assert.equal(code, 2, c.stderr.join('\n'));
+    assert.equal(c.stderr.length, 1, `one line, got:\n${c.stderr.join('\n')}`);
+    assert.match(c.stderr[0]!, re);
+    assert.match(c.stderr[0]!, /\(hint: .+\)$/);
+    assert.equal(api.requests.length, 0, 'nothing was started');
   });
 }
 
 test('usage error: --health-addr on a port in use is one line naming it, exit 2, before any API request', async () => {
-  const api = await new FakeApiServer().start();
+  const api = await fx.start();
   const busy = createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   const port = (busy.address() as { port: number }).port;
@@ -50,6 +48,5 @@ test('usage error: --health-addr on a port in use is one line naming it, exit 2,
     assert.equal(api.requests.length, 0);
   } finally {
     busy.close();
-    await api.stop();
   }
 });

@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 import { runCli, until } from '../helpers/cli.js';
 import { cm, lines, recording, script, tempDir } from '../helpers/handler-fixtures.js';
+
+const fx = fakeFixture({ lazy: true });
 
 const SEL = 'k8spatterns.io/podDeleteSelector';
 const ALL = 'SYNC,ADDED,MODIFIED,DELETED';
@@ -21,47 +23,43 @@ function dump(dir: string): Record<string, string> {
 }
 
 test('9. replay of a recorded watch calls the handler with the exact stdin and env it got live', async () => {
-  const api = await new FakeApiServer().start();
-  try {
-    api.upsertConfigMap('default', 'webapp-config', { message: 'v1' }, { [SEL]: 'app=webapp' });
-    const dir = tempDir();
-    const liveOut = join(dir, 'live');
-    const replayOut = join(dir, 'replay');
-    const h = script(dir, 'record.sh', [
-      'out="$1/$CMWATCH_NAME.$CMWATCH_RESOURCE_VERSION.$CMWATCH_EVENT_TYPE"',
-      'mkdir -p "$1"',
-      'cat > "$out.stdin"',
-      'env | sort > "$out.env"',
-    ].join('\n'));
-    const live = runCli(['--server', api.url, '-n', 'default', '--on', ALL, '-o', 'json', '--exec', `${h} ${liveOut}`], { env: { SOME_USER_VAR: 'kept' } });
-    const runs = (n: number) => until(() => live.stderr.filter((l) => /\[record\.sh .*\] exit 0 in/.test(l)).length >= n, 10_000, `${n} handler runs`);
-    await runs(1); // SYNC
-    api.upsertConfigMap('default', 'webapp-config', { message: 'v2 $(id) `x`\n"q"' }, { [SEL]: 'app=webapp' });
-    await runs(2);
-    api.upsertConfigMap('default', 'other', { k: 'v' });
-    await runs(3);
-    api.deleteConfigMap('default', 'webapp-config');
-    await runs(4);
-    assert.equal(await live.stop('SIGTERM'), 0, live.stderr.join('\n'));
-    const recorded = live.stdout.join('\n') + '\n';
-    assert.equal(live.stdout.length, 4);
+  const api = await fx.start();
+  api.upsertConfigMap('default', 'webapp-config', { message: 'v1' }, { [SEL]: 'app=webapp' });
+  const dir = tempDir();
+  const liveOut = join(dir, 'live');
+  const replayOut = join(dir, 'replay');
+  const h = script(dir, 'record.sh', [
+    'out="$1/$CMWATCH_NAME.$CMWATCH_RESOURCE_VERSION.$CMWATCH_EVENT_TYPE"',
+    'mkdir -p "$1"',
+    'cat > "$out.stdin"',
+    'env | sort > "$out.env"',
+  ].join('\n'));
+  const live = runCli(['--server', api.url, '-n', 'default', '--on', ALL, '-o', 'json', '--exec', `${h} ${liveOut}`], { env: { SOME_USER_VAR: 'kept' } });
+  const runs = (n: number) => until(() => live.stderr.filter((l) => /\[record\.sh .*\] exit 0 in/.test(l)).length >= n, 10_000, `${n} handler runs`);
+  await runs(1); // SYNC
+  api.upsertConfigMap('default', 'webapp-config', { message: 'v2 $(id) `x`\n"q"' }, { [SEL]: 'app=webapp' });
+  await runs(2);
+  api.upsertConfigMap('default', 'other', { k: 'v' });
+  await runs(3);
+  api.deleteConfigMap('default', 'webapp-config');
+  await runs(4);
+  assert.equal(await live.stop('SIGTERM'), 0, live.stderr.join('\n'));
+  const recorded = live.stdout.join('\n') + '\n';
+  assert.equal(live.stdout.length, 4);
 
-    // --no-coalesce: live, each event ran before the next came; at full speed they would coalesce.
-    const rep = runCli(['replay', '-', '--server', api.url, '--on', ALL, '--no-coalesce', '--exec', `${h} ${replayOut}`], { input: recorded, env: { SOME_USER_VAR: 'kept' } });
-    assert.equal(await rep.exited, 0, rep.stderr.join('\n'));
-    const a = dump(liveOut);
-    const b = dump(replayOut);
-    assert.equal(Object.keys(a).length, 8, Object.keys(a).join(' '));
-    assert.deepEqual(Object.keys(b), Object.keys(a));
-    for (const f of Object.keys(a)) assert.equal(b[f], a[f], `${f} differs`);
-    const env = a[Object.keys(a).find((f) => f.endsWith('.MODIFIED.env'))!]!;
-    assert.match(env, /^CMWATCH_SELECTOR=app=webapp$/m);
-    assert.match(env, /^CMWATCH_ATTEMPT=1$/m);
-    assert.match(env, new RegExp(`^CMWATCH_SERVER=${api.url}$`, 'm'));
-    assert.match(env, /^SOME_USER_VAR=kept$/m);
-  } finally {
-    await api.stop();
-  }
+  // --no-coalesce: live, each event ran before the next came; at full speed they would coalesce.
+  const rep = runCli(['replay', '-', '--server', api.url, '--on', ALL, '--no-coalesce', '--exec', `${h} ${replayOut}`], { input: recorded, env: { SOME_USER_VAR: 'kept' } });
+  assert.equal(await rep.exited, 0, rep.stderr.join('\n'));
+  const a = dump(liveOut);
+  const b = dump(replayOut);
+  assert.equal(Object.keys(a).length, 8, Object.keys(a).join(' '));
+  assert.deepEqual(Object.keys(b), Object.keys(a));
+  for (const f of Object.keys(a)) assert.equal(b[f], a[f], `${f} differs`);
+  const env = a[Object.keys(a).find((f) => f.endsWith('.MODIFIED.env'))!]!;
+  assert.match(env, /^CMWATCH_SELECTOR=app=webapp$/m);
+  assert.match(env, /^CMWATCH_ATTEMPT=1$/m);
+  assert.match(env, new RegExp(`^CMWATCH_SERVER=${api.url}$`, 'm'));
+  assert.match(env, /^SOME_USER_VAR=kept$/m);
 });
 
 test('replay: filters (-n, -l), change detection against the SYNC baseline, -o json, and stdin', async () => {
@@ -140,23 +138,19 @@ const usage: Array<[string, string[], RegExp]> = [
 
 for (const [what, args, re] of usage) {
   test(`usage error (watch and replay): ${what}`, async () => {
-    const api = await new FakeApiServer().start();
+    const api = await fx.start();
     const dir = tempDir();
     const f = join(dir, 'e.ndjson');
     writeFileSync(f, recording([{ type: 'MODIFIED', object: cm('a', 1, {}) }]));
-    try {
-      for (const argv of [['--server', api.url, ...args], ['replay', f, ...args]]) {
-        const c = runCli(argv);
-        assert.equal(await c.exited, 2, `${argv.join(' ')}: ${c.stderr.join('\n')}`);
-        assert.equal(c.stderr.length, 1, c.stderr.join('\n'));
-        assert.match(c.stderr[0]!, re);
-        assert.match(c.stderr[0]!, /\(hint: .+\)$/);
-        assert.equal(c.stdout.length, 0);
-      }
-      assert.equal(api.requests.length, 0, 'nothing was started');
-    } finally {
-      await api.stop();
+    for (const argv of [['--server', api.url, ...args], ['replay', f, ...args]]) {
+      const c = runCli(argv);
+      assert.equal(await c.exited, 2, `${argv.join(' ')}: ${c.stderr.join('\n')}`);
+      assert.equal(c.stderr.length, 1, c.stderr.join('\n'));
+      assert.match(c.stderr[0]!, re);
+      assert.match(c.stderr[0]!, /\(hint: .+\)$/);
+      assert.equal(c.stdout.length, 0);
     }
+    assert.equal(api.requests.length, 0, 'nothing was started');
   });
 }
 

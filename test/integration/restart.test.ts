@@ -5,23 +5,18 @@
  * edge-triggered on what it sees while it runs (see docs/watch-semantics.md;
  * level-triggered strategies come with a later issue).
  */
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeApiServer } from '../fake/api-server.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import type { CliRun } from '../helpers/cli.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
 
 let api: FakeApiServer | undefined;
 let cli: CliRun | undefined;
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  if (api) await api.stop();
-  api = undefined;
-});
+const fx = fakeFixture({ lazy: true, command: 'watch', args: ['-n', 'default'] });
 
 function handler(): { script: string; out: string; runs: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'cmwatch-restart-'));
@@ -34,7 +29,7 @@ function handler(): { script: string; out: string; runs: () => string[] } {
 
 /** Starts cmwatch, waits for its sync, then for a sentinel change's handler run, and stops it. */
 async function session(h: ReturnType<typeof handler>, sentinel: string, during?: () => void): Promise<void> {
-  cli = runCli(['watch', '--server', api!.url, '-n', 'default', '--exec', h.script, '--on', 'ADDED,MODIFIED,DELETED', '--concurrency', '1'], { env: { OUT: h.out } });
+  cli = fx.cmwatch(['--exec', h.script, '--on', 'ADDED,MODIFIED,DELETED', '--concurrency', '1'], { env: { OUT: h.out } });
   await cli.waitFor(/synced \d+ object/);
   during?.();
   // The queue runs in order with --concurrency 1: once the sentinel ran, anything queued before it has run.
@@ -45,7 +40,7 @@ async function session(h: ReturnType<typeof handler>, sentinel: string, during?:
 }
 
 test('restart 15a: restarting cmwatch with the ConfigMaps unchanged runs no handler', async () => {
-  api = await new FakeApiServer().start();
+  api = await fx.start();
   for (let i = 0; i < 5; i++) api.upsertConfigMap('default', `cm-${i}`, { v: '1' }, { 'k8spatterns.io/podDeleteSelector': 'app=x' });
   const h = handler();
   await session(h, 's1');
@@ -56,7 +51,7 @@ test('restart 15a: restarting cmwatch with the ConfigMaps unchanged runs no hand
 });
 
 test('restart 15b: a change made while cmwatch was down is not replayed; changes while it runs are delivered once', async () => {
-  api = await new FakeApiServer().start();
+  api = await fx.start();
   api.upsertConfigMap('default', 'app', { v: '1' });
   const h = handler();
   await session(h, 's1');

@@ -3,32 +3,27 @@
  * running handlers (exit 0) and drops queued work; a handler still running
  * after --shutdown-grace is killed with its process tree (exit 4).
  */
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeApiServer } from '../fake/api-server.js';
-import { runCli, until, type CliRun } from '../helpers/cli.js';
+import type { FakeApiServer } from '../fake/api-server.js';
+import { fakeFixture } from '../helpers/fake-fixture.js';
+import { until, type CliRun } from '../helpers/cli.js';
 import { alive, lines, script, tempDir } from '../helpers/handler-fixtures.js';
 
 let api: FakeApiServer;
-let cli: CliRun | undefined;
-
-beforeEach(async () => {
-  api = await new FakeApiServer().start();
-  api.upsertConfigMap('default', 'a', { v: '1' });
-  api.upsertConfigMap('default', 'b', { v: '1' });
-});
-
-afterEach(async () => {
-  if (cli) await cli.stop('SIGKILL');
-  cli = undefined;
-  await api.stop();
+const fx = fakeFixture({
+  args: ['-n', 'default'],
+  seed: (a) => {
+    api = a;
+    a.upsertConfigMap('default', 'a', { v: '1' });
+    a.upsertConfigMap('default', 'b', { v: '1' });
+  },
 });
 
 function start(args: string[]): CliRun {
-  cli = runCli(['--server', api.url, '-n', 'default', ...args]);
-  return cli;
+  return fx.cmwatch(args);
 }
 
 test('7a. SIGTERM during a run lets it finish, drops queued work with its key, and exits 0', async () => {

@@ -9,7 +9,7 @@ import { CmwatchError, UsageError } from '../../../src/base/errors.js';
 
 test('exit codes: configuration and usage errors exit 2, anything else 1', () => {
   for (const e of [new KubeconfigError('m'), new ConnectionConfigError('m'), new ExecPluginError('m'), new CredentialError('m'), new UsageError('m')]) {
-    assert.equal(e.explicitExitCode, undefined, `${e.name} chooses no exit code`);
+    assert.equal(e.exitCode, undefined, `${e.name} chooses no exit code`);
     assert.equal(exitCodeFor(e), 2, e.name);
   }
   assert.equal(exitCodeFor(new ServerUrlError('invalid-url', 'x', 'invalid URL "x"', 'h')), 2);
@@ -19,8 +19,13 @@ test('exit codes: configuration and usage errors exit 2, anything else 1', () =>
   assert.equal(exitCodeFor({}), 1);
 });
 
-test('exit codes: an exit code given where the error is raised still wins (the reflector\'s, until it moves here)', () => {
-  const e = new CmwatchError('API_403', 'forbidden', { exitCode: 3 });
-  assert.equal(exitCodeFor(e), 3);
-  assert.equal(e.exitCode, 3);
+test('exit codes: a permanent API refusal (what a reflector with --exit-on-error stops on) exits 3; the mapping records it on the error', () => {
+  for (const status of [401, 403, 404]) {
+    const e = new CmwatchError(`API_${status}`, 'refused');
+    assert.equal(e.exitCode, undefined, 'no exit code until the CLI maps it');
+    assert.equal(exitCodeFor(e), 3);
+    assert.equal(e.exitCode, 3);
+  }
+  assert.equal(exitCodeFor(new CmwatchError('API_500', 'm')), 1);
+  assert.equal(exitCodeFor(new CmwatchError('E_LISTEN', 'm')), 2, 'a listener that cannot be opened: nothing has started');
 });

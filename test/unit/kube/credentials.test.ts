@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenFileCredential, StaticCredential, NoCredential } from '../../../src/kube/credentials.js';
 import { CredentialError } from '../../../src/kube/errors.js';
+import { throughCli } from '../../helpers/through-cli.js';
 
 function tokenFile(content: string): string {
   const f = join(mkdtempSync(join(tmpdir(), 'cmwatch-tok-')), 'token');
@@ -44,7 +45,7 @@ test('token file: a 401 re-reads at once; many 401s for the same token read it o
 });
 
 test('token file: missing at start is an exit-2 error naming the file; vanishing later keeps the old token with a warning', async () => {
-  await assert.rejects(new TokenFileCredential('/nonexistent/token', { what: '--token-file' }).current(), (e: unknown) => {
+  await assert.rejects(throughCli(new TokenFileCredential('/nonexistent/token', { what: '--token-file' }).current()), (e: unknown) => {
     assert.ok(e instanceof CredentialError);
     assert.equal(e.message, '--token-file /nonexistent/token: cannot read (ENOENT)');
     assert.equal(e.exitCode, 2);

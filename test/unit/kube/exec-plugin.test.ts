@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ExecCredential } from '../../../src/kube/credentials.js';
 import { runExecPlugin, parseExecCredential } from '../../../src/kube/exec-plugin.js';
 import { ExecPluginError } from '../../../src/kube/errors.js';
+import { throughCli } from '../../helpers/through-cli.js';
 import type { ExecEntry } from '../../../src/kube/kubeconfig.js';
 
 const V1 = 'client.authentication.k8s.io/v1';
@@ -122,7 +123,7 @@ test('interactiveMode: Never is never interactive; Always with no terminal on st
 
 test('failures: the plugin\'s stderr, a missing command with its installHint, bad output', async () => {
   const p = fakePlugin();
-  await assert.rejects(runExecPlugin(entry(p.command), { where, stdinIsTTY: false, env: { ...process.env, FAIL: '1' } }), (e: unknown) => {
+  await assert.rejects(throughCli(runExecPlugin(entry(p.command), { where, stdinIsTTY: false, env: { ...process.env, FAIL: '1' } })), (e: unknown) => {
     assert.ok(e instanceof ExecPluginError);
     assert.equal(e.code, 'E_EXEC_PLUGIN');
     assert.equal(e.exitCode, 2);

@@ -9,6 +9,7 @@ import {
   type KubeconfigDoc,
 } from '../../../src/kube/kubeconfig.js';
 import { KubeconfigError } from '../../../src/kube/errors.js';
+import { seenByCli } from '../../helpers/through-cli.js';
 
 const HOME = '/home/alice';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -28,7 +29,7 @@ async function rejects(p: Promise<unknown> | (() => unknown), re: RegExp): Promi
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
-    err = e;
+    err = seenByCli(e);
   }
   assert.ok(err instanceof KubeconfigError, `expected a KubeconfigError, got ${String(err)}`);
   assert.match(err.message, re);

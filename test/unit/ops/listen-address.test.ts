@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseListenAddress, sameListener } from '../../../src/ops/listen-address.js';
+import { sameListener } from '../../../src/ops/listen-address.js';
+import { listenAddressValue as parseListenAddress } from '../../../src/cli/flag-values.js';
 import { UsageError } from '../../../src/base/errors.js';
 
 test('listen address: HOST:PORT forms', () => {

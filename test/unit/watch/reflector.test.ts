@@ -10,6 +10,7 @@ import { Backoff } from '../../../src/base/backoff.js';
 import { MalformedEventError, StreamError } from '../../../src/watch/failure.js';
 import { ApiError, ConnectError } from '../../../src/api/api-error.js';
 import { CmwatchError } from '../../../src/base/errors.js';
+import { throughCli } from '../../helpers/through-cli.js';
 import { Logger } from '../../../src/ops/log.js';
 import { ScriptedSource, cm, ev, bookmark, statusEvent } from '../../helpers/scripted-source.js';
 
@@ -222,7 +223,7 @@ test('reflector: 401/403/404 log one line naming verb, URL and what to check, an
 test('reflector: with exitOnError, a 403 rejects run() with exit code 3 and the hint', async () => {
   const src = new ScriptedSource().onList({ items: [], resourceVersion: '10' }).onWatch({ error: apiError(403, { reason: 'Forbidden' }) });
   const h = harness(src, { exitOnError: true });
-  await assert.rejects(h.r.run(), (err: unknown) => {
+  await assert.rejects(throughCli(h.r.run()), (err: unknown) => {
     assert.ok(err instanceof CmwatchError);
     assert.equal(err.exitCode, 3);
     assert.equal(err.code, 'API_403');

@@ -1,26 +1,32 @@
 /**
- * The HTTP endpoints of --health-addr (/healthz, /readyz) and --metrics-addr
- * (/metrics). When both flags name the same HOST:PORT, one server answers
- * all three paths. Plain text, GET and HEAD only; anything else is 404/405.
+ * The HTTP endpoints of health (/healthz, /readyz) and metrics (/metrics).
+ * When both listen addresses are the same HOST:PORT, one server answers all
+ * three paths. Plain text, GET and HEAD only; anything else is 404/405.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CmwatchError, oneLine } from '../base/errors.js';
-import { ExitCode } from '../cli/exit-code-values.js';
 import type { Logger } from './log.js';
 import { sameListener, type ListenAddress } from './listen-address.js';
 import type { LivenessCheck } from './liveness.js';
 import type { ReadinessCheck } from './readiness.js';
 
-/** A listener that cannot be opened (address in use, not local, no permission). Nothing has started: exit 2. */
+/** Which endpoints a listener serves (the CLI names the flag that gave its address). */
+export type Listener = 'health' | 'metrics';
+
+/**
+ * A listener that cannot be opened (address in use, not local, no
+ * permission), code E_LISTEN. Nothing has started yet. `listener` says which
+ * address it was; the CLI puts the flag's name in front of the message.
+ */
 export class ListenError extends CmwatchError {
-  constructor(flag: string, addr: ListenAddress, cause: unknown) {
+  constructor(readonly listener: Listener, addr: ListenAddress, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE' ? 'another process listens there: pick another port' :
       code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? 'the host is not an address of this machine: use :PORT for all interfaces' :
       code === 'EACCES' ? 'ports below 1024 need privileges: use a port above 1024' : 'check the address';
-    super('E_LISTEN', `${flag}: cannot listen on ${addr.text}: ${oneLine(cause)}`, { hint, cause, exitCode: ExitCode.Usage });
+    super('E_LISTEN', `cannot listen on ${addr.text}: ${oneLine(cause)}`, { hint, cause });
     this.name = 'ListenError';
   }
 }
@@ -78,9 +84,9 @@ function routes(paths: Array<'health' | 'metrics'>, e: Endpoints, log: Logger): 
   return r;
 }
 
-function listen(server: Server, addr: ListenAddress, flag: string): Promise<string> {
+function listen(server: Server, addr: ListenAddress, listener: Listener): Promise<string> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(new ListenError(flag, addr, err));
+    const onError = (err: Error) => reject(new ListenError(listener, addr, err));
     server.once('error', onError);
     server.listen(addr.port, addr.host, () => {
       server.off('error', onError);
@@ -125,17 +131,17 @@ export async function startObserveServers(o: ObserveServerOptions): Promise<Obse
     if (o.health && o.metrics && sameListener(o.health, o.metrics)) {
       const s = serve(routes(['health', 'metrics'], o.endpoints, o.log), o.log);
       servers.push(s);
-      urls.health = urls.metrics = await listen(s, o.health, '--health-addr');
+      urls.health = urls.metrics = await listen(s, o.health, 'health');
     } else {
       if (o.health) {
         const s = serve(routes(['health'], o.endpoints, o.log), o.log);
         servers.push(s);
-        urls.health = await listen(s, o.health, '--health-addr');
+        urls.health = await listen(s, o.health, 'health');
       }
       if (o.metrics) {
         const s = serve(routes(['metrics'], o.endpoints, o.log), o.log);
         servers.push(s);
-        urls.metrics = await listen(s, o.metrics, '--metrics-addr');
+        urls.metrics = await listen(s, o.metrics, 'metrics');
       }
     }
   } catch (err) {
