@@ -256,17 +256,7 @@ export class LeaderElector {
     } catch (err) {
       return this.failed('reading', err);
     }
-    if (!current) {
-      let created;
-      try {
-        created = await lock.create(mine, signal);
-      } catch (err) {
-        return this.failed('creating', err);
-      }
-      this.lastError = undefined;
-      this.observe(created.record, created.raw);
-      return true;
-    }
+    if (!current) return this.wrote('creating', () => lock.create(mine, signal));
 
     // 2. Check the holder and the time.
     if (current.raw !== this.observedRaw) this.observe(current.record, current.raw);
@@ -281,14 +271,19 @@ export class LeaderElector {
     } else {
       mine.leaseTransitions = old.leaseTransitions + 1;
     }
-    let updated;
+    return this.wrote('updating', () => lock.update(mine, signal));
+  }
+
+  /** A create or update of the record: true (and observed) if it was written, else the failure is reported. */
+  private async wrote(what: string, write: () => Promise<{ record: LeaderElectionRecord; raw: string }>): Promise<boolean> {
+    let written;
     try {
-      updated = await lock.update(mine, signal);
+      written = await write();
     } catch (err) {
-      return this.failed('updating', err);
+      return this.failed(what, err);
     }
     this.lastError = undefined;
-    this.observe(updated.record, updated.raw);
+    this.observe(written.record, written.raw);
     return true;
   }
 
