@@ -45,6 +45,8 @@ export interface ExecResult {
 }
 
 const MAX_OUTPUT = 1 << 20;
+/** A non-interactive plugin that has not answered by then is killed (ExecPluginOptions.timeoutMs). */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 function stderrSummary(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -88,7 +90,7 @@ export function runExecPlugin(exec: ExecEntry, o: ExecPluginOptions): Promise<Ex
     const output = captureOutput(child);
     let timer: NodeJS.Timeout | undefined;
     const settle = settleOnce(() => clearTimeout(timer));
-    const timeoutMs = interactive ? 0 : (o.timeoutMs ?? 60_000);
+    const timeoutMs = interactive ? 0 : (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
         child.kill('SIGKILL');
