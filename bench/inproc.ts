@@ -126,7 +126,7 @@ async function pipeline(url: string, m: number, memory?: { items: K8sObject[]; c
   const client = new KubeClient(conn);
   const log = new Logger({ level: 'info', format: 'text', color: false, write: () => {} });
   const engine = new HandlerEngine({
-    execs: [], handlersOn: new Set(['MODIFIED']), actionOn: new Set(), log,
+    execs: [], handlersOn: new Set(['MODIFIED']), log,
     contract: { server: url, selectorAnnotations: [SELECTOR_ANNOTATION] },
     timeoutMs: 60_000, killGraceMs: 5000, concurrency: 4, coalesce: true, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 300_000,
   });

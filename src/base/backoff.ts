@@ -1,9 +1,42 @@
 /**
- * Exponential backoff with jitter, client-go's reflector defaults: 800 ms
- * doubling to a 30 s cap, each delay stretched by up to `jitter` (25%) at
- * random. It resets after `resetAfterMs` (2 minutes) of health, that is, when
- * that long has passed since the previous delay ended without a failure.
+ * The one retry/backoff module (reflector, work queue, leader elector):
+ *
+ * - exponentialDelay(n): the un-jittered delay before retry n, initial ×
+ *   factor^(n-1) capped at max; the work queue's per-item rate limiter
+ *   (queue/rate-limiter.ts) is built on it;
+ * - jittered(ms): a delay stretched by up to a fraction at random; the
+ *   elector's acquire retries and every jittered delay here use it;
+ * - Backoff: a stateful sequence for one loop (the reflector), client-go's
+ *   reflector defaults: 800 ms doubling to a 30 s cap, each delay stretched
+ *   by up to `jitter` (25%) at random. It resets after `resetAfterMs` (2
+ *   minutes) of health, that is, when that long has passed since the
+ *   previous delay ended without a failure;
+ * - sleep: a delay that ends early when a signal aborts.
+ *
+ * No Kubernetes knowledge here.
  */
+import { withDefaults } from './options.js';
+
+export interface ExponentialOptions {
+  initialMs: number;
+  maxMs: number;
+  /** Growth per retry (default 2). */
+  factor?: number;
+}
+
+/** The delay before retry number n (1-based): initialMs × factor^(n-1), capped at maxMs. */
+export function exponentialDelay(n: number, o: ExponentialOptions): number {
+  return Math.min(o.initialMs * (o.factor ?? 2) ** Math.max(0, n - 1), o.maxMs);
+}
+
+/**
+ * `ms` stretched by up to `jitter` (a fraction, 0..1 or more) at random:
+ * ms × (1 + jitter × random()). Not rounded; with jitter 0 it is `ms` exactly.
+ */
+export function jittered(ms: number, jitter: number, random: () => number = Math.random): number {
+  return jitter === 0 ? ms : ms * (1 + jitter * random());
+}
+
 export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;
@@ -24,10 +57,10 @@ export class Backoff {
   private healthySince = -Infinity;
 
   constructor(opts: BackoffOptions = {}) {
-    this.o = {
+    this.o = withDefaults({
       initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.25, resetAfterMs: 120_000,
-      now: Date.now, random: Math.random, ...opts,
-    };
+      now: Date.now, random: Math.random,
+    }, opts);
   }
 
   /** The delay before the next attempt after a retryable failure. */
@@ -62,7 +95,7 @@ export class Backoff {
   }
 
   private delay(): number {
-    const ms = Math.round(this.base * (1 + this.o.jitter * this.o.random()));
+    const ms = Math.round(jittered(this.base, this.o.jitter, this.o.random));
     this.healthySince = this.o.now() + ms;
     return ms;
   }

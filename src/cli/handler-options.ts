@@ -14,7 +14,7 @@ import { checkExecDir } from '../handlers/exec-dir.js';
 import type { HandlerSpec } from '../handlers/exec-runner.js';
 import { checkFlag } from './flag-errors.js';
 import { EVENT_TYPES, type EventType } from '../api/types.js';
-import { DEFAULT_MAX_PENDING_PER_KEY } from '../queue/work-queue.js';
+import { HANDLER_DEFAULTS as D } from '../handlers/defaults.js';
 
 export interface HandlerConfig {
   handlers: HandlerSpec[];
@@ -69,21 +69,39 @@ export const MAX_DURATION_MS = 24 * 24 * 3_600_000;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** A default duration as flag text: whole seconds as "60s", else milliseconds. */
+function durationText(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** The flags' defaults as their text, from HANDLER_DEFAULTS (handlers/defaults.ts): the help and buildHandlerConfig use these. */
+const FLAG_DEFAULTS = {
+  on: D.on.join(','),
+  concurrency: String(D.concurrency),
+  maxPendingPerKey: String(D.maxPendingPerKey),
+  maxRetries: String(D.maxRetries),
+  timeout: durationText(D.timeoutMs),
+  killGrace: durationText(D.killGraceMs),
+  shutdownGrace: durationText(D.shutdownGraceMs),
+  retryBase: durationText(D.retryBaseMs),
+  retryMax: durationText(D.retryMaxMs),
+};
+
 export function addHandlerOptions(cmd: Command): Command {
   return cmd
     .option('--exec <cmd>', 'run this handler for each event (repeatable, run in the order given; split without a shell)', collect)
     .option('--exec-dir <dir>', 'run every executable file in DIR for each event, in name order (run-parts style), after --exec handlers')
-    .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', 'MODIFIED')
-    .option('--concurrency <n>', 'handler runs at once across keys', '4')
+    .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', FLAG_DEFAULTS.on)
+    .option('--concurrency <n>', 'handler runs at once across keys', FLAG_DEFAULTS.concurrency)
     .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
-    .option('--max-pending-per-key <n>', 'with --no-coalesce: events waiting per key before that key falls back to coalescing (logged, counted)', String(DEFAULT_MAX_PENDING_PER_KEY))
-    .option('--max-retries <n>', 'retries of a failing handler run before giving up on that change', '5')
-    .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', '60s')
-    .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', '5s')
-    .option('--shutdown-grace <duration>', 'how long running handlers may finish after SIGTERM/SIGINT', '30s')
-    // Internal (tests): the retry backoff. The documented behaviour is 1s doubling to 5m.
-    .addOption(new Option('--retry-base <duration>', 'first retry delay').default('1s').hideHelp())
-    .addOption(new Option('--retry-max <duration>', 'retry delay cap').default('5m').hideHelp());
+    .option('--max-pending-per-key <n>', 'with --no-coalesce: events waiting per key before that key falls back to coalescing (logged, counted)', FLAG_DEFAULTS.maxPendingPerKey)
+    .option('--max-retries <n>', 'retries of a failing handler run before giving up on that change', FLAG_DEFAULTS.maxRetries)
+    .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', FLAG_DEFAULTS.timeout)
+    .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', FLAG_DEFAULTS.killGrace)
+    .option('--shutdown-grace <duration>', 'how long running handlers may finish after SIGTERM/SIGINT', FLAG_DEFAULTS.shutdownGrace)
+    // Internal (tests): the retry backoff. The documented behaviour is 1s doubling to 5m (HANDLER_DEFAULTS).
+    .addOption(new Option('--retry-base <duration>', 'first retry delay').default(FLAG_DEFAULTS.retryBase).hideHelp())
+    .addOption(new Option('--retry-max <duration>', 'retry delay cap').default(FLAG_DEFAULTS.retryMax).hideHelp());
 }
 
 export function parseOn(text: string, allowed: readonly EventType[] = EVENT_TYPES): Set<EventType> {
@@ -137,19 +155,19 @@ export function execSpec(cmd: string): HandlerSpec {
 export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
   const handlers = (f.exec ?? []).map(execSpec);
   if (f.execDir !== undefined) checkFlag('--exec-dir', () => checkExecDir(f.execDir!));
-  const retryBaseMs = durationFlag(f.retryBase ?? '1s', '--retry-base', 1);
-  const retryMaxMs = durationFlag(f.retryMax ?? '5m', '--retry-max', 1);
+  const retryBaseMs = durationFlag(f.retryBase ?? FLAG_DEFAULTS.retryBase, '--retry-base', 1);
+  const retryMaxMs = durationFlag(f.retryMax ?? FLAG_DEFAULTS.retryMax, '--retry-max', 1);
   return {
     handlers,
     execDir: f.execDir,
-    on: parseOn(f.on ?? 'MODIFIED'),
-    concurrency: positiveInt(f.concurrency ?? '4', '--concurrency'),
+    on: parseOn(f.on ?? FLAG_DEFAULTS.on),
+    concurrency: positiveInt(f.concurrency ?? FLAG_DEFAULTS.concurrency, '--concurrency'),
     coalesce: f.coalesce !== false,
-    maxPendingPerKey: positiveInt(f.maxPendingPerKey ?? String(DEFAULT_MAX_PENDING_PER_KEY), '--max-pending-per-key', 1, DEFAULT_MAX_PENDING_PER_KEY),
-    maxRetries: positiveInt(f.maxRetries ?? '5', '--max-retries', 0),
-    timeoutMs: durationFlag(f.timeout ?? '60s', '--timeout', 1),
-    killGraceMs: durationFlag(f.killGrace ?? '5s', '--kill-grace'),
-    shutdownGraceMs: durationFlag(f.shutdownGrace ?? '30s', '--shutdown-grace'),
+    maxPendingPerKey: positiveInt(f.maxPendingPerKey ?? FLAG_DEFAULTS.maxPendingPerKey, '--max-pending-per-key', 1, D.maxPendingPerKey),
+    maxRetries: positiveInt(f.maxRetries ?? FLAG_DEFAULTS.maxRetries, '--max-retries', 0),
+    timeoutMs: durationFlag(f.timeout ?? FLAG_DEFAULTS.timeout, '--timeout', 1),
+    killGraceMs: durationFlag(f.killGrace ?? FLAG_DEFAULTS.killGrace, '--kill-grace'),
+    shutdownGraceMs: durationFlag(f.shutdownGrace ?? FLAG_DEFAULTS.shutdownGrace, '--shutdown-grace'),
     retryBaseMs,
     retryMaxMs: Math.max(retryBaseMs, retryMaxMs),
   };

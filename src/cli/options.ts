@@ -10,6 +10,8 @@ import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
+// The registry loads an action's implementation only when it runs.
+import { actionNames, dryRunActionNames, findAction } from '../handlers/actions/registry.js';
 import type { LogFormat, LogLevel } from '../ops/log.js';
 import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
@@ -41,7 +43,8 @@ export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveCo
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
   handlerProxy: boolean;
   output: 'text' | 'json';
-  action: 'delete-pods' | undefined;
+  /** A name in the action registry (handlers/actions/registry.ts). */
+  action: string | undefined;
   selectorAnnotations: string[];
   dryRun: boolean;
 }
@@ -157,13 +160,9 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   const source = buildWatchSourceConfig(f, env);
   const output = (f.output ?? 'text').toLowerCase();
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
-  if (f.action !== undefined && f.action !== 'delete-pods') {
-    throw new UsageError(`--action: unknown action "${f.action}"`, 'the built-in action is delete-pods');
-  }
+  checkAction(f);
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
-  if (f.dryRun && f.action === undefined) {
-    throw new UsageError('--dry-run only applies to --action delete-pods', 'add --action delete-pods, or drop --dry-run');
-  }
+  checkDryRun(f);
   return {
     ...source,
     ...buildHandlerConfig(f),
@@ -171,8 +170,28 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     ...buildLeaderConfig(f),
     handlerProxy: !!f.handlerProxy,
     output,
-    action: f.action as 'delete-pods' | undefined,
+    action: f.action,
     selectorAnnotations,
     dryRun: !!f.dryRun,
   };
+}
+
+/** --action must name an entry of the action registry. */
+function checkAction(f: RawWatchFlags): void {
+  if (f.action !== undefined && !findAction(f.action)) {
+    const names = actionNames();
+    const hint = names.length === 1 ? `the built-in action is ${names[0]}` : `the built-in actions are ${names.join(', ')}`;
+    throw new UsageError(`--action: unknown action "${f.action}"`, hint);
+  }
+}
+
+/** --dry-run needs an --action that honours it. */
+function checkDryRun(f: RawWatchFlags): void {
+  if (f.dryRun && !(f.action !== undefined && findAction(f.action)!.dryRun)) {
+    const names = dryRunActionNames();
+    throw new UsageError(
+      `--dry-run only applies to ${names.map((n) => `--action ${n}`).join(' or ')}`,
+      `add ${names.map((n) => `--action ${n}`).join(' or ')}, or drop --dry-run`,
+    );
+  }
 }

@@ -28,7 +28,6 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
   const name = cfg.file === '-' ? 'stdin' : cfg.file;
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
-    actionOn: new Set(),
     contract: { server: cfg.server, selectorAnnotations: cfg.selectorAnnotations },
     log,
   });

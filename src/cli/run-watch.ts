@@ -8,7 +8,7 @@ import { KubeClient } from '../kube/client.js';
 import { startHandlerProxy, type HandlerProxy } from '../kube/handler-proxy.js';
 import { HandlerEngine } from '../handlers/engine.js';
 import { engineOptionsOf } from './handler-options.js';
-import { deletePods } from '../handlers/actions/delete-pods.js';
+import { bindAction } from '../handlers/actions/registry.js';
 import { Logger } from '../ops/log.js';
 import { ExitCode } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
@@ -43,13 +43,11 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     log.info(`handler proxy on ${handlerProxy.url} (handlers get it as CMWATCH_SERVER) → ${conn.server}`);
   }
 
-  const actionOn = new Set<string>(['MODIFIED']);
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
-    action: cfg.action === 'delete-pods'
-      ? (ev, key, signal) => deletePods(ev, key, { client, log, annotations: cfg.selectorAnnotations, dryRun: cfg.dryRun, signal })
-      : undefined,
-    actionOn,
+    action: cfg.action === undefined
+      ? undefined
+      : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
     contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },
     log,
     onRun: (handler, result, seconds) => observe.recorder.handlerRun(handler, result, seconds),

@@ -12,6 +12,8 @@ import { makeDispatcher, type DispatcherOptions, type RunKind } from './dispatch
 import { HandlerSet } from './handler-set.js';
 import type { HandlerSpec } from './exec-runner.js';
 import { aliveGroups } from './process-group.js';
+import { HANDLER_DEFAULTS, type HandlerDefaults } from './defaults.js';
+import { withDefaults } from '../base/options.js';
 
 /**
  * After the kill grace, how long killed runs get to be reaped (SIGKILL
@@ -20,17 +22,23 @@ import { aliveGroups } from './process-group.js';
  */
 const KILL_SETTLE_MS = 2000;
 
-/** The dispatcher's options that the engine passes through, plus the queue's. */
-export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'actionOn' | 'contract' | 'log' | 'timeoutMs' | 'killGraceMs'> {
+/**
+ * The dispatcher's options that the engine passes through, plus the queue's.
+ * What is left out (or given as undefined) takes its default from
+ * HANDLER_DEFAULTS (defaults.ts).
+ */
+export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'contract' | 'log'> {
   execs: HandlerSpec[];
   execDir?: string;
-  concurrency: number;
-  coalesce: boolean;
+  timeoutMs?: number;
+  killGraceMs?: number;
+  concurrency?: number;
+  coalesce?: boolean;
   /** With coalescing off: events waiting per key before that key falls back to coalescing. */
   maxPendingPerKey?: number;
-  maxRetries: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
   maxLineBytes?: number;
   maxOutputBytes?: number;
   /** Each finished handler run (and action run): for metrics. */
@@ -38,6 +46,8 @@ export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handl
   /** Start paused (a standby under leader election, until it acquires the lease). */
   paused?: boolean;
 }
+
+type ResolvedEngineOptions = EngineOptions & Omit<HandlerDefaults, 'on' | 'shutdownGraceMs'>;
 
 export interface ShutdownResult {
   /** Keys whose handlers had to be killed after the shutdown grace. */
@@ -51,12 +61,16 @@ export class HandlerEngine {
   private readonly queue: WorkQueue<WatchEvent>;
   private readonly kill = new AbortController();
   private readonly log: Logger;
+  private readonly o: ResolvedEngineOptions;
 
-  constructor(private readonly o: EngineOptions) {
+  constructor(given: EngineOptions) {
+    const { on: _on, shutdownGraceMs: _grace, ...defaults } = HANDLER_DEFAULTS;
+    const o = withDefaults(defaults, given);
+    this.o = o;
     this.log = o.log;
     this.handlers = new HandlerSet(o.execs, o.execDir, o.log);
     const dispatch = makeDispatcher({
-      handlers: this.handlers, action: o.action, handlersOn: o.handlersOn, actionOn: o.actionOn,
+      handlers: this.handlers, action: o.action, handlersOn: o.handlersOn,
       contract: o.contract, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
       maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
     });
@@ -111,7 +125,7 @@ export class HandlerEngine {
 
   /** True if anything (a handler or the action) runs on this event type. */
   wants(type: string): boolean {
-    return (this.handlers.configured && this.o.handlersOn.has(type)) || (this.o.action !== undefined && this.o.actionOn.has(type));
+    return (this.handlers.configured && this.o.handlersOn.has(type)) || (this.o.action?.on.has(type) ?? false);
   }
 
   get stats(): Readonly<QueueStats> {

@@ -8,7 +8,7 @@
  * it cmwatch's stdin when that is a terminal; Always requires one and fails
  * clearly when stdin is not a terminal (a daemon, a pipe).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import { ExecPluginError } from './errors.js';
 import type { ExecEntry } from './kubeconfig-types.js';
@@ -45,6 +45,8 @@ export interface ExecResult {
 }
 
 const MAX_OUTPUT = 1 << 20;
+/** A non-interactive plugin that has not answered by then is killed (ExecPluginOptions.timeoutMs). */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 function stderrSummary(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -60,7 +62,13 @@ export function execInfo(exec: ExecEntry, interactive: boolean, cluster?: ExecCl
   return JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec });
 }
 
-/** Runs the plugin once and returns the credential it printed. */
+/**
+ * Runs the plugin once and returns the credential it printed. The parts:
+ * pluginEnv (what it is given), startPlugin (spawn), captureOutput (bounded
+ * stdout/stderr), the timeout that kills a plugin waiting for input, and
+ * credentialOf (its exit and stdout judged at close). The first of timeout,
+ * 'error' and 'close' settles the promise; the others are ignored.
+ */
 export function runExecPlugin(exec: ExecEntry, o: ExecPluginOptions): Promise<ExecResult> {
   const name = `exec plugin "${basename(exec.command)}" (${o.where})`;
   if (exec.interactiveMode === 'Always' && !o.stdinIsTTY) {
@@ -70,61 +78,98 @@ export function runExecPlugin(exec: ExecEntry, o: ExecPluginOptions): Promise<Ex
     ));
   }
   const interactive = exec.interactiveMode !== 'Never' && o.stdinIsTTY;
-  const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env) };
-  for (const e of exec.env) env[e.name] = e.value;
-  env.KUBERNETES_EXEC_INFO = execInfo(exec, interactive, o.cluster);
-
+  const env = pluginEnv(exec, o, interactive);
   return new Promise<ExecResult>((resolve, reject) => {
-    let child;
+    let child: ChildProcess;
     try {
-      child = spawn(exec.command, exec.args, { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'] });
+      child = startPlugin(exec, env, interactive);
     } catch (cause) {
       reject(new ExecPluginError(`${name}: cannot start: ${(cause as Error).message}`, exec.installHint ?? 'check users[].user.exec.command', cause));
       return;
     }
-    let out = '';
-    let err = '';
-    let settled = false;
-    const done = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      fn();
-    };
-    const timeoutMs = interactive ? 0 : (o.timeoutMs ?? 60_000);
-    const timer = timeoutMs > 0 ? setTimeout(() => {
-      child.kill('SIGKILL');
-      done(() => reject(new ExecPluginError(`${name}: no answer after ${Math.round(timeoutMs / 1000)}s; killed (stderr: ${stderrSummary(err)})`,
-        'a plugin that waits for input needs a terminal; run it once by hand to see what it wants')));
-    }, timeoutMs) : undefined;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      if (out.length < MAX_OUTPUT) out += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      if (err.length < MAX_OUTPUT) err += d;
-    });
-    child.on('error', (cause: NodeJS.ErrnoException) => {
-      done(() => reject(cause.code === 'ENOENT'
-        ? new ExecPluginError(`${name}: command "${exec.command}" not found`, exec.installHint?.replace(/\s+/g, ' ').trim() ?? 'install the plugin or fix users[].user.exec.command', cause)
-        : new ExecPluginError(`${name}: cannot start: ${cause.message}`, 'check users[].user.exec.command', cause)));
-    });
-    child.on('close', (code, signal) => {
-      done(() => {
-        if (code !== 0) {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          reject(new ExecPluginError(`${name} ${how}: ${stderrSummary(err)}`, 'run the plugin by hand to see why; check its login'));
-          return;
-        }
-        try {
-          const r = parseExecCredential(out, exec.apiVersion, name);
-          if (o.onStderr) for (const l of err.split('\n')) if (l.trim()) o.onStderr(l.trim());
-          resolve(r);
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    const output = captureOutput(child);
+    let timer: NodeJS.Timeout | undefined;
+    const settle = settleOnce(() => clearTimeout(timer));
+    const timeoutMs = interactive ? 0 : (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        settle(() => reject(noAnswer(name, timeoutMs, output.err)));
+      }, timeoutMs);
+    }
+    child.on('error', (cause: NodeJS.ErrnoException) => settle(() => reject(startError(exec, name, cause))));
+    child.on('close', (code, signal) => settle(() => {
+      try {
+        resolve(credentialOf(exec, o, name, code, signal, output));
+      } catch (e) {
+        reject(e);
+      }
+    }));
   });
+}
+
+/** The plugin's environment: the base, the configured extra env, and KUBERNETES_EXEC_INFO. */
+function pluginEnv(exec: ExecEntry, o: ExecPluginOptions, interactive: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env) };
+  for (const e of exec.env) env[e.name] = e.value;
+  env.KUBERNETES_EXEC_INFO = execInfo(exec, interactive, o.cluster);
+  return env;
+}
+
+/** Spawns the plugin: an interactive one shares cmwatch's stdin and stderr. May throw (bad arguments). */
+function startPlugin(exec: ExecEntry, env: NodeJS.ProcessEnv, interactive: boolean): ChildProcess {
+  return spawn(exec.command, exec.args, { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'] });
+}
+
+interface CapturedOutput {
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Collects stdout and (when piped) stderr, each up to MAX_OUTPUT. */
+function captureOutput(child: ChildProcess): CapturedOutput {
+  const c = { out: '', err: '' };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    if (c.out.length < MAX_OUTPUT) c.out += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    if (c.err.length < MAX_OUTPUT) c.err += d;
+  });
+  return c;
+}
+
+/** Runs only the first function given, after `cleanup`. */
+function settleOnce(cleanup: () => void): (fn: () => void) => void {
+  let settled = false;
+  return (fn) => {
+    if (settled) return;
+    settled = true;
+    cleanup();
+    fn();
+  };
+}
+
+function noAnswer(name: string, timeoutMs: number, stderr: string): ExecPluginError {
+  return new ExecPluginError(`${name}: no answer after ${Math.round(timeoutMs / 1000)}s; killed (stderr: ${stderrSummary(stderr)})`,
+    'a plugin that waits for input needs a terminal; run it once by hand to see what it wants');
+}
+
+/** The child's 'error': the command is missing, or cannot be started. */
+function startError(exec: ExecEntry, name: string, cause: NodeJS.ErrnoException): ExecPluginError {
+  return cause.code === 'ENOENT'
+    ? new ExecPluginError(`${name}: command "${exec.command}" not found`, exec.installHint?.replace(/\s+/g, ' ').trim() ?? 'install the plugin or fix users[].user.exec.command', cause)
+    : new ExecPluginError(`${name}: cannot start: ${cause.message}`, 'check users[].user.exec.command', cause);
+}
+
+/** At close: a non-zero exit or a signal is an error; else stdout's credential (its stderr lines go to onStderr). Throws ExecPluginError. */
+function credentialOf(exec: ExecEntry, o: ExecPluginOptions, name: string, code: number | null, signal: NodeJS.Signals | null, output: CapturedOutput): ExecResult {
+  if (code !== 0) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    throw new ExecPluginError(`${name} ${how}: ${stderrSummary(output.err)}`, 'run the plugin by hand to see why; check its login');
+  }
+  const r = parseExecCredential(output.out, exec.apiVersion, name);
+  if (o.onStderr) for (const l of output.err.split('\n')) if (l.trim()) o.onStderr(l.trim());
+  return r;
 }
 
 /** Checks the plugin's stdout: an ExecCredential of the configured apiVersion with a token or a certificate and key. */

@@ -26,9 +26,13 @@
  *     renew deadline;
  *   - the acquire loop's jitter is 0.2 (client-go: 1.2), so after a release
  *     a standby retries within 1.2 × retryPeriod (2.4 s at the default 2 s).
+ *
+ * The retry delays and the sleep come from base/backoff.ts (jittered, sleep),
+ * the module the reflector and the work queue use too.
  */
 import { performance } from 'node:perf_hooks';
 import { oneLine } from '../base/errors.js';
+import { jittered, sleep } from '../base/backoff.js';
 import type { Logger } from './log.js';
 import { LeaseConflictError, type LeaderElectionRecord, type LeaseLock } from './lease-lock.js';
 
@@ -59,19 +63,6 @@ export interface ElectorOptions extends ElectorTimings {
   /** Wall clock for the record's times (default Date.now). */
   wallClock?: () => number;
   random?: () => number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export class LeaderElector {
@@ -166,7 +157,7 @@ export class LeaderElector {
     while (!signal.aborted) {
       const attempt = AbortSignal.any([signal, AbortSignal.timeout(renewDeadlineMs)]);
       if (await this.tryAcquireOrRenew(attempt)) return true;
-      await sleep(retryPeriodMs * (1 + this.random() * ACQUIRE_JITTER), signal);
+      await sleep(jittered(retryPeriodMs, ACQUIRE_JITTER, this.random), signal);
     }
     return false;
   }
@@ -265,17 +256,7 @@ export class LeaderElector {
     } catch (err) {
       return this.failed('reading', err);
     }
-    if (!current) {
-      let created;
-      try {
-        created = await lock.create(mine, signal);
-      } catch (err) {
-        return this.failed('creating', err);
-      }
-      this.lastError = undefined;
-      this.observe(created.record, created.raw);
-      return true;
-    }
+    if (!current) return this.wrote('creating', () => lock.create(mine, signal));
 
     // 2. Check the holder and the time.
     if (current.raw !== this.observedRaw) this.observe(current.record, current.raw);
@@ -290,14 +271,19 @@ export class LeaderElector {
     } else {
       mine.leaseTransitions = old.leaseTransitions + 1;
     }
-    let updated;
+    return this.wrote('updating', () => lock.update(mine, signal));
+  }
+
+  /** A create or update of the record: true (and observed) if it was written, else the failure is reported. */
+  private async wrote(what: string, write: () => Promise<{ record: LeaderElectionRecord; raw: string }>): Promise<boolean> {
+    let written;
     try {
-      updated = await lock.update(mine, signal);
+      written = await write();
     } catch (err) {
-      return this.failed('updating', err);
+      return this.failed(what, err);
     }
     this.lastError = undefined;
-    this.observe(updated.record, updated.raw);
+    this.observe(written.record, written.raw);
     return true;
   }
 

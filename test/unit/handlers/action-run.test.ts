@@ -58,7 +58,7 @@ test('runAction: the kill signal stops it (shutdown); an action that ignores its
 function engine(action: Action, log: Logger): HandlerEngine {
   return new HandlerEngine({
     execs: [], concurrency: 2, coalesce: true, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 1000,
-    action, handlersOn: new Set(), actionOn: new Set(['MODIFIED']), contract: { server: 'http://x', selectorAnnotations: [] },
+    action: { name: 'delete-pods', on: new Set(['MODIFIED']), run: action }, handlersOn: new Set(), contract: { server: 'http://x', selectorAnnotations: [] },
     log, timeoutMs: 60_000, killGraceMs: 50,
   });
 }

@@ -1,0 +1,75 @@
+/**
+ * The built-in actions, by name: the one place that knows which actions
+ * exist, what they fire on and how they run. The CLI validates --action
+ * against it and binds the chosen entry to its context; the dispatcher only
+ * sees the bound action's name (its log and metrics label) and its run.
+ *
+ * Entries load their implementation when they first run, so that reading
+ * the registry (flag validation, --help, --version) does not pull in the
+ * HTTP client.
+ */
+import type { KubeClient } from '../../kube/client.js';
+import type { Logger } from '../../ops/log.js';
+import type { EventType, WatchEvent } from '../../api/types.js';
+import type { Action, ActionResult } from '../action-run.js';
+
+/** What an action may use, given by the CLI. */
+export interface ActionContext {
+  client: KubeClient;
+  log: Logger;
+  /** Annotations that carry a pod selector (--selector-annotation). */
+  selectorAnnotations: readonly string[];
+  /** Log what would be done, do nothing (--dry-run). */
+  dryRun: boolean;
+}
+
+export interface ActionEntry {
+  /** --action's value; also the `handler` label of its runs in logs and metrics. */
+  name: string;
+  /** Event types it fires on. */
+  on: ReadonlySet<EventType>;
+  /** It honours --dry-run. */
+  dryRun: boolean;
+  /** Must end soon after `signal` aborts; ok=false is retried. */
+  run(ev: WatchEvent, key: string, ctx: ActionContext, signal: AbortSignal): Promise<ActionResult>;
+}
+
+/** An entry bound to its context: what the handler engine runs. */
+export interface BoundAction {
+  name: string;
+  on: ReadonlySet<string>;
+  run: Action;
+}
+
+const deletePodsEntry: ActionEntry = {
+  name: 'delete-pods',
+  on: new Set<EventType>(['MODIFIED']),
+  dryRun: true,
+  async run(ev, key, ctx, signal) {
+    const { deletePods } = await import('./delete-pods.js');
+    return deletePods(ev, key, { client: ctx.client, log: ctx.log, annotations: ctx.selectorAnnotations, dryRun: ctx.dryRun, signal });
+  },
+};
+
+const ACTIONS: readonly ActionEntry[] = [deletePodsEntry];
+
+/** The names of the built-in actions, in registry order. */
+export function actionNames(): string[] {
+  return ACTIONS.map((a) => a.name);
+}
+
+/** The names of the actions that honour --dry-run. */
+export function dryRunActionNames(): string[] {
+  return ACTIONS.filter((a) => a.dryRun).map((a) => a.name);
+}
+
+export function findAction(name: string): ActionEntry | undefined {
+  return ACTIONS.find((a) => a.name === name);
+}
+
+/** The named action bound to its context; throws a RangeError for a name not in the registry (the CLI checks first). */
+export function bindAction(name: string, ctx: ActionContext): BoundAction {
+  const entry = findAction(name);
+  if (!entry) throw new RangeError(`no built-in action "${name}"; the built-in actions are ${actionNames().join(', ')}`);
+  return { name: entry.name, on: entry.on, run: (ev, key, signal) => entry.run(ev, key, ctx, signal) };
+}
