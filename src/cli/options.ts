@@ -9,7 +9,7 @@ import { isDns1123Label } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
-import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
+import { DEFAULT_SELECTOR_ANNOTATIONS } from '../api/selector-annotation.js';
 import type { LogFormat, LogLevel } from '../ops/log.js';
 import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
