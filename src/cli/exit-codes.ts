@@ -18,6 +18,8 @@ const BY_CODE: Readonly<Record<string, number>> = {
   E_CONNECTION_CONFIG: ExitCode.Usage,
   E_EXEC_PLUGIN: ExitCode.Usage,
   E_CREDENTIAL: ExitCode.Usage,
+  /** A 401/403/404 that ended a watch under --exit-on-error (watch/failure.ts PermanentApiError). */
+  E_API_PERMANENT: ExitCode.ApiPermanent,
 };
 
 /** What an error exits with: its code's entry in the table, else 1. */
@@ -27,8 +29,7 @@ export function exitCodeForCode(code: string): number {
 
 /**
  * What a failed command exits with. `explicit` is an exit code chosen where
- * the error was raised; only the reflector and the observability server
- * still do that (issue #12 moves them here too).
+ * the error was raised; only the observability server still does that.
  */
 export function exitCodeFor(err: { code?: unknown; explicitExitCode?: number }): number {
   if (err.explicitExitCode !== undefined) return err.explicitExitCode;
