@@ -15,7 +15,10 @@
  *   a caller that stops reading its input stops the lines.
  * A line that lies within one chunk is handed over as a view of that chunk
  * (no copy); the callback must not keep it beyond the chunk's lifetime.
- * Held pieces of an unfinished line are copies, so a chunk is never retained.
+ * The pieces of an unfinished line are held as copies by default, so that a
+ * small piece never retains its whole chunk (a child's output may come in
+ * tiny chunks of large buffers); `copy: false` holds views instead, for a
+ * hot path whose chunks are what was read (the watch stream).
  */
 import { CmwatchError } from './errors.js';
 
@@ -31,6 +34,8 @@ export interface LineFramerOptions {
   maxLineBytes: number;
   /** "fail" (default): throw a LineTooLongError; "truncate": keep the first maxLineBytes. */
   overflow?: 'fail' | 'truncate';
+  /** Hold the pieces of an unfinished line as copies (default true) or as views of their chunks. */
+  copy?: boolean;
 }
 
 /**
@@ -46,7 +51,8 @@ const CR = 0x0d;
 export class LineFramer {
   private readonly max: number;
   private readonly truncate: boolean;
-  /** Kept bytes of the unfinished line (copies), never more than max in all. */
+  private readonly copy: boolean;
+  /** Kept bytes of the unfinished line, never more than max in all. */
   private held: Buffer[] = [];
   private heldBytes = 0;
   /** Bytes of the unfinished line past max (truncate). */
@@ -55,6 +61,7 @@ export class LineFramer {
   constructor(o: LineFramerOptions) {
     this.max = o.maxLineBytes;
     this.truncate = o.overflow === 'truncate';
+    this.copy = o.copy ?? true;
   }
 
   /** True while the start of a line is held, waiting for its LF. */
@@ -97,13 +104,13 @@ export class LineFramer {
     onLine(chunk.subarray(start, start + this.max), bytes, bytes - this.max);
   }
 
-  /** Holds part of an unfinished line: a copy of what fits under max; the rest is cut or fails. */
+  /** Holds part of an unfinished line: what fits under max; the rest is cut or fails. */
   private hold(chunk: Buffer, start: number, end: number): void {
     const n = end - start;
     if (n === 0) return;
     const room = this.max - this.heldBytes;
     if (n <= room) {
-      this.held.push(Buffer.from(chunk.subarray(start, end)));
+      this.held.push(this.piece(chunk, start, end));
       this.heldBytes += n;
       return;
     }
@@ -112,10 +119,15 @@ export class LineFramer {
       throw new LineTooLongError(this.max);
     }
     if (room > 0) {
-      this.held.push(Buffer.from(chunk.subarray(start, start + room)));
+      this.held.push(this.piece(chunk, start, start + room));
       this.heldBytes += room;
     }
     this.cut += n - Math.max(0, room);
+  }
+
+  private piece(chunk: Buffer, start: number, end: number): Buffer {
+    const view = chunk.subarray(start, end);
+    return this.copy ? Buffer.from(view) : view;
   }
 
   /** Hands over the held line and forgets it. */

@@ -2,8 +2,11 @@
  * The reflector (client-go's semantics, behind the ListWatchSource seam):
  * list (paged), then watch from the list's resource version; re-watch at once
  * after a clean end; relist and diff after an expiry; back off on failures;
- * abort a stream that stalls. It remembers only (resourceVersion, content
- * hash) per key and delivers changes, not repeats.
+ * abort a stream that stalls. It works for any resource: what counts as a
+ * change is the content function passed in (content.ts), and change
+ * detection and delivery are the stage it shares with replay (delivery.ts),
+ * which remembers only (resourceVersion, content hash) per key and delivers
+ * changes, not repeats.
  *
  * What happens after each failure (see classifyFailure):
  *   clean end .................. re-watch now from the last resource version

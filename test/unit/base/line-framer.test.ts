@@ -44,3 +44,10 @@ test('line framer: a long line over many chunks is joined once, and chunks are n
   assert.equal(got?.length, 500_000);
   assert.ok(got!.every((b) => b === 0x61));
 });
+
+test('line framer: copy: false holds views of the chunks (the watch stream), with the same lines', () => {
+  const f = new LineFramer({ maxLineBytes: 100, copy: false });
+  const out: string[] = [];
+  for (const c of ['ab', 'c\r', '\nd', 'e\n']) f.push(Buffer.from(c), (l) => out.push(l.toString()));
+  assert.deepEqual(out, ['abc', 'de']);
+});
