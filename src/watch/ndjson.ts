@@ -65,7 +65,7 @@ function jsonLines(opts: FrameOptions, push: (value: unknown) => void, fail: (er
 /**
  * The frames of one body. Event handlers on the body feed a queue that the
  * generator drains; the state they share (queue, failure, wake-up) is why
- * this stays one function of about 65 lines.
+ * this stays one function of about 70 lines.
  */
 export async function* frames(body: Readable, opts: FrameOptions = {}): AsyncGenerator<unknown> {
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
