@@ -29,6 +29,7 @@ import { Logger } from '../src/ops/log.js';
 import { Reflector, type Delivery } from '../src/watch/reflector.js';
 import { HttpSource, type ListWatchSource } from '../src/watch/source.js';
 import { ChangeDetector } from '../src/watch/change-detector.js';
+import { configMapContent } from '../src/watch/content.js';
 import { frames } from '../src/watch/ndjson.js';
 import { Readable } from 'node:stream';
 import type { K8sObject, WireEvent } from '../src/api/types.js';
@@ -146,7 +147,7 @@ async function pipeline(url: string, m: number, memory?: { items: K8sObject[]; c
     : http;
   const reflector = new Reflector({
     source: timedSource(source, (t) => (t0 = t)),
-    log, signal: ac.signal, contentAnnotations: [SELECTOR_ANNOTATION],
+    log, signal: ac.signal, content: configMapContent([SELECTOR_ANNOTATION]),
     onEvent: (d: Delivery) => {
       intake(d);
       if (d.type === 'MODIFIED') delivered++;
@@ -179,7 +180,7 @@ export async function runInproc(cfg: InprocConfig): Promise<InprocResult> {
   const items = Array.from({ length: cfg.n }, (_, k) => JSON.parse(w.listItem(k)) as K8sObject);
   const parsed = lines.map((l) => JSON.parse(l) as { type: 'MODIFIED'; object: K8sObject });
   const detect = () => {
-    const d = new ChangeDetector({ contentAnnotations: [SELECTOR_ANNOTATION] });
+    const d = new ChangeDetector({ content: configMapContent([SELECTOR_ANNOTATION]) });
     const t0 = hrnow();
     for (const e of parsed) d.event(e.type, `${NAMESPACE}/${e.object.metadata!.name!}`, e.object);
     return parsed.length / seconds(t0, hrnow());

@@ -9,14 +9,13 @@
  * or a `%`. So no caller can send a request to a path it did not mean.
  */
 import { CmwatchError } from '../base/errors.js';
+import { DNS1123_LABEL_MAX, DNS1123_SUBDOMAIN_MAX, isDns1123Label, isDns1123Subdomain } from './names.js';
 
 /** The longest object name the API accepts (a DNS-1123 subdomain). */
-export const MAX_OBJECT_NAME = 253;
+export const MAX_OBJECT_NAME = DNS1123_SUBDOMAIN_MAX;
 /** The longest namespace name (a DNS-1123 label). */
-export const MAX_NAMESPACE = 63;
+export const MAX_NAMESPACE = DNS1123_LABEL_MAX;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const API_VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
 
 export type PathSegmentCode = 'E_INVALID_OBJECT_NAME' | 'E_INVALID_NAMESPACE' | 'E_INVALID_RESOURCE';
@@ -58,12 +57,12 @@ export function isValidObjectName(name: unknown): name is string {
   return objectNameError(name) === undefined;
 }
 
-/** Why `value` is not a DNS-1123 label (a namespace name), or undefined. */
+/** Why `value` is not a DNS-1123 label (a namespace name), or undefined; the rule itself is names.ts's. */
 export function dns1123LabelError(value: unknown): string | undefined {
   if (typeof value !== 'string') return value === undefined ? 'missing' : `not a string (${value === null ? 'null' : typeof value})`;
   if (value === '') return 'empty';
   if (value.length > MAX_NAMESPACE) return `longer than ${MAX_NAMESPACE} characters (${value.length})`;
-  if (!DNS1123_LABEL.test(value)) return 'not lower-case letters, digits and "-", starting and ending with a letter or digit';
+  if (!isDns1123Label(value)) return 'not lower-case letters, digits and "-", starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -72,7 +71,7 @@ export function dns1123SubdomainError(value: unknown): string | undefined {
   if (typeof value !== 'string') return value === undefined ? 'missing' : `not a string (${value === null ? 'null' : typeof value})`;
   if (value === '') return 'empty';
   if (value.length > MAX_OBJECT_NAME) return `longer than ${MAX_OBJECT_NAME} characters (${value.length})`;
-  if (!DNS1123_SUBDOMAIN.test(value)) return 'not dot-separated lower-case labels of letters, digits and "-"';
+  if (!isDns1123Subdomain(value)) return 'not dot-separated lower-case labels of letters, digits and "-"';
   return undefined;
 }
 

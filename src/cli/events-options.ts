@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 // From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
-import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
+import { DEFAULT_SELECTOR_ANNOTATIONS } from '../api/selector-annotation.js';
 import type { EventType } from '../api/types.js';
 import { addWatchOptions, buildWatchSourceConfig, parseOn, type RawWatchSourceFlags, type WatchSourceConfig } from './options.js';
 

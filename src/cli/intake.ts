@@ -7,7 +7,7 @@
 import type { Logger } from '../ops/log.js';
 import type { HandlerEngine } from '../handlers/engine.js';
 import type { Recorder } from '../ops/recorder.js';
-import { selectorOf } from '../handlers/contract.js';
+import { selectorOf } from '../api/selector-annotation.js';
 import type { EventType, WatchEvent } from '../api/types.js';
 import { writeStdout } from './stdout.js';
 

@@ -8,8 +8,8 @@ import { durationValue } from './flag-values.js';
 import { isDns1123Label } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
-// From contract.js, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
-import { DEFAULT_SELECTOR_ANNOTATIONS } from '../handlers/contract.js';
+// From api/, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
+import { DEFAULT_SELECTOR_ANNOTATIONS } from '../api/selector-annotation.js';
 // The registry loads an action's implementation only when it runs.
 import { actionNames, dryRunActionNames, findAction } from '../handlers/actions/registry.js';
 import type { LogFormat, LogLevel } from '../ops/log.js';

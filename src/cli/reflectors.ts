@@ -10,6 +10,7 @@ import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { Logger } from '../ops/log.js';
 import { Reflector, type DeliveryHandler, type ReflectorOptions } from '../watch/reflector.js';
 import { HttpSource } from '../watch/source.js';
+import { configMapContent } from '../watch/content.js';
 
 export interface ReflectorsConfig {
   namespaces: string[] | undefined;
@@ -46,7 +47,7 @@ export async function runReflectors(
         log,
         signal: stop.signal,
         onEvent,
-        contentAnnotations: cfg.selectorAnnotations,
+        content: configMapContent(cfg.selectorAnnotations),
         trigger: cfg.trigger,
         stallTimeoutMs: cfg.stallTimeoutMs,
         ...(cfg.watchTimeoutSeconds === undefined ? {} : { timeoutSeconds: () => cfg.watchTimeoutSeconds! }),

@@ -3,9 +3,7 @@
  * The same function serves live events and `cmwatch replay`.
  */
 import type { WatchEvent } from '../api/types.js';
-
-/** The annotations that carry a ConfigMap's pod selector, first match wins (the book's, and its .com variant). */
-export const DEFAULT_SELECTOR_ANNOTATIONS = ['k8spatterns.io/podDeleteSelector', 'k8spatterns.com/podDeleteSelector'] as const;
+import { selectorOf } from '../api/selector-annotation.js';
 
 export interface ContractOptions {
   /** API base URL handed to handlers, e.g. the kubectl proxy. */
@@ -14,13 +12,6 @@ export interface ContractOptions {
   selectorAnnotations: readonly string[];
   /** The environment cmwatch was started with. */
   baseEnv?: NodeJS.ProcessEnv;
-}
-
-export function selectorOf(obj: WatchEvent['object'], annotations: readonly string[]): string | undefined {
-  const ann = obj.metadata?.annotations;
-  if (!ann) return undefined;
-  for (const a of annotations) if (ann[a] !== undefined) return ann[a];
-  return undefined;
 }
 
 /**

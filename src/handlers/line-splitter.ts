@@ -3,8 +3,11 @@
  * most maxLine bytes of a line are kept (the rest is counted and the line is
  * marked as truncated), and after maxTotal bytes have been logged the rest
  * of the output is counted but not logged. Works on bytes, so a multi-byte
- * character split across chunks is decoded whole.
+ * character split across chunks is decoded whole. The lines come from
+ * base/line-framer.ts.
  */
+import { LineFramer, type LineHandler } from '../base/line-framer.js';
+
 export interface LineSinkOptions {
   /** Bytes of one line that are logged (default 8 KiB). */
   maxLine?: number;
@@ -17,21 +20,18 @@ export const DEFAULT_MAX_LINE = 8 * 1024;
 export const DEFAULT_MAX_TOTAL = 1024 * 1024;
 
 export class LineSplitter {
-  /** Kept bytes of the current line; never more than maxLine in total. */
-  private parts: Buffer[] = [];
-  private kept = 0;
-  /** Bytes of the current line beyond maxLine. */
-  private cut = 0;
+  /** Lines, at most maxLine bytes of each kept (overflow "truncate"). */
+  private readonly framer: LineFramer;
   private logged = 0;
   private discardedBytes = 0;
   private discardedLines = 0;
   /** The discarded output ends in an unterminated line. */
   private pendingDiscard = false;
-  private readonly maxLine: number;
   private readonly maxTotal: number;
+  private readonly onLine: LineHandler = (line, bytes, cut) => this.line(line, bytes, cut);
 
   constructor(private readonly o: LineSinkOptions) {
-    this.maxLine = o.maxLine ?? DEFAULT_MAX_LINE;
+    this.framer = new LineFramer({ maxLineBytes: o.maxLine ?? DEFAULT_MAX_LINE, overflow: 'truncate' });
     this.maxTotal = o.maxTotal ?? DEFAULT_MAX_TOTAL;
   }
 
@@ -42,20 +42,12 @@ export class LineSplitter {
 
   write(chunk: Buffer | string): void {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (this.logged >= this.maxTotal && this.kept === 0 && this.cut === 0) {
+    if (this.logged >= this.maxTotal && !this.framer.pending) {
       // Over the total cap: only count (fast, whatever the flood).
       this.discard(b);
       return;
     }
-    let start = 0;
-    while (start <= b.length) {
-      const nl = b.indexOf(0x0a, start);
-      const end = nl === -1 ? b.length : nl;
-      this.take(b, start, end);
-      if (nl === -1) break;
-      this.flushLine();
-      start = nl + 1;
-    }
+    this.framer.push(b, this.onLine);
   }
 
   private discard(b: Buffer): void {
@@ -68,26 +60,9 @@ export class LineSplitter {
     this.pendingDiscard = b[b.length - 1] !== 0x0a;
   }
 
-  private take(b: Buffer, start: number, end: number): void {
-    const n = end - start;
-    if (n <= 0) return;
-    const room = this.maxLine - this.kept;
-    if (room >= n) {
-      // Copy: the chunk's memory must not be retained beyond this call's needs.
-      this.parts.push(Buffer.from(b.subarray(start, end)));
-      this.kept += n;
-      return;
-    }
-    if (room > 0) {
-      this.parts.push(Buffer.from(b.subarray(start, start + room)));
-      this.kept += room;
-    }
-    this.cut += n - Math.max(0, room);
-  }
-
   /** Flushes a last unterminated line and reports what the total cap discarded. */
   end(): void {
-    if (this.kept > 0 || this.cut > 0) this.flushLine();
+    this.framer.end(this.onLine);
     if (this.pendingDiscard) {
       this.discardedLines++;
       this.pendingDiscard = false;
@@ -97,13 +72,8 @@ export class LineSplitter {
     }
   }
 
-  private flushLine(): void {
-    const bytes = this.kept + this.cut;
-    const cut = this.cut;
-    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept);
-    this.parts = [];
-    this.kept = 0;
-    this.cut = 0;
+  /** One line from the framer: logged (cut lines say so), or counted past the total cap. */
+  private line(buf: Buffer, bytes: number, cut: number): void {
     if (this.logged >= this.maxTotal) {
       this.discardedBytes += bytes + 1;
       this.discardedLines++;

@@ -5,10 +5,11 @@
  * BOOKMARK lines (from a raw API watch stream) are ignored; blank lines too.
  * Any other line is malformed: it is reported with its line number, and the
  * caller decides what to do (replay skips it and exits 2 at the end).
- * Lines are read with bounded memory: a line longer than maxLineBytes is
- * malformed and is not buffered whole.
+ * Lines are read with bounded memory (base/line-framer.ts): a line longer
+ * than maxLineBytes is malformed and is not buffered whole.
  */
 import { EVENT_TYPES, type EventType, type K8sObject, type WatchEvent } from '../api/types.js';
+import { LineFramer } from '../base/line-framer.js';
 import { MAX_LINE_BYTES } from '../watch/ndjson.js';
 
 export type RecordedLine =
@@ -44,47 +45,30 @@ function parseLine(text: string): WatchEvent | { ignored: string } | { error: st
 }
 
 export async function* readRecording(input: AsyncIterable<Buffer | string>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<RecordedLine> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let tooLong = false;
+  const framer = new LineFramer({ maxLineBytes, overflow: 'truncate' });
   let line = 0;
-
-  function* flush(): Generator<RecordedLine> {
+  let out: RecordedLine[] = [];
+  const onLine = (bytes: Buffer, _total: number, cut: number) => {
     line++;
-    if (tooLong) {
-      yield { line, error: `line longer than ${maxLineBytes} bytes` };
-    } else {
-      const text = Buffer.concat(parts, size).toString('utf8').trim();
-      if (text !== '') {
-        const r = parseLine(text);
-        yield 'type' in r ? { line, event: r } : { line, ...r };
-      }
+    if (cut > 0) {
+      out.push({ line, error: `line longer than ${maxLineBytes} bytes` });
+      return;
     }
-    parts = [];
-    size = 0;
-    tooLong = false;
-  }
-
+    const text = bytes.toString('utf8').trim();
+    if (text === '') return;
+    const r = parseLine(text);
+    out.push('type' in r ? { line, event: r } : { line, ...r });
+  };
   for await (const chunk of input) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let start = 0;
-    for (;;) {
-      const nl = b.indexOf(0x0a, start);
-      const end = nl === -1 ? b.length : nl;
-      if (!tooLong && end > start) {
-        if (size + (end - start) > maxLineBytes) {
-          tooLong = true;
-          parts = [];
-          size = 0;
-        } else {
-          parts.push(Buffer.from(b.subarray(start, end)));
-          size += end - start;
-        }
-      }
-      if (nl === -1) break;
-      yield* flush();
-      start = nl + 1;
-    }
+    framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, onLine);
+    yield* take();
   }
-  if (size > 0 || tooLong) yield* flush();
+  framer.end(onLine);
+  yield* take();
+
+  function take(): RecordedLine[] {
+    const lines = out;
+    out = [];
+    return lines;
+  }
 }

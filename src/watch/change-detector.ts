@@ -1,8 +1,8 @@
 /**
  * Per-key change detection, shared by the reflector and `cmwatch replay`.
  * Only (resourceVersion, content hash) is remembered per key, never the
- * object. The content is data, binaryData and the selector annotation(s)
- * (see fingerprint.ts).
+ * object. What the content is comes from the content function passed in
+ * (content.ts; for ConfigMaps: data, binaryData and the selector annotations).
  *
  * For an event (ADDED/MODIFIED/DELETED) of a known key:
  *   - the same resource version again is a duplicate: skipped;
@@ -21,6 +21,7 @@
  */
 import { isOlderResourceVersion } from '../api/resource-version.js';
 import { fingerprint } from './fingerprint.js';
+import type { ContentFunction } from './content.js';
 import type { K8sObject } from '../api/types.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -32,8 +33,8 @@ export type Detection = { deliver: ChangeType } | { skip: SkipReason; known?: st
 export type ListedAs = 'ADDED' | 'MODIFIED' | 'unchanged' | 'same' | 'stale';
 
 export interface ChangeDetectorOptions {
-  /** Annotations that count as content. */
-  contentAnnotations?: readonly string[];
+  /** What counts as a change: the object → the text that is hashed (content.ts). */
+  content: ContentFunction;
   /** "content" skips events whose content did not change; "any" delivers every new resource version. */
   trigger?: 'content' | 'any';
   unknownKeys?: 'infer' | 'trust';
@@ -46,12 +47,12 @@ interface Known {
 
 export class ChangeDetector {
   private readonly known = new Map<string, Known>();
-  private readonly annotations: readonly string[];
+  private readonly content: ContentFunction;
   private readonly trigger: 'content' | 'any';
   private readonly unknownKeys: 'infer' | 'trust';
 
-  constructor(o: ChangeDetectorOptions = {}) {
-    this.annotations = o.contentAnnotations ?? [];
+  constructor(o: ChangeDetectorOptions) {
+    this.content = o.content;
     this.trigger = o.trigger ?? 'content';
     this.unknownKeys = o.unknownKeys ?? 'infer';
   }
@@ -67,7 +68,7 @@ export class ChangeDetector {
 
   /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
   remember(key: string, obj: K8sObject): void {
-    this.known.set(key, { rv: obj.metadata?.resourceVersion ?? '', hash: fingerprint(obj, this.annotations) });
+    this.known.set(key, { rv: obj.metadata?.resourceVersion ?? '', hash: fingerprint(this.content(obj)) });
   }
 
   /** One event: records it and says whether (and as what) to deliver it. */
@@ -81,7 +82,7 @@ export class ChangeDetector {
       return { deliver: 'DELETED' };
     }
     if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
-    const hash = fingerprint(obj, this.annotations);
+    const hash = fingerprint(this.content(obj));
     this.known.set(key, { rv, hash });
     if (prev && prev.hash === hash && this.trigger === 'content') return { skip: 'unchanged' };
     if (prev) return { deliver: 'MODIFIED' };
@@ -93,7 +94,7 @@ export class ChangeDetector {
     const rv = obj.metadata?.resourceVersion ?? '';
     const prev = this.known.get(key);
     if (prev && isOlderResourceVersion(rv, prev.rv)) return 'stale';
-    const hash = fingerprint(obj, this.annotations);
+    const hash = fingerprint(this.content(obj));
     this.known.set(key, { rv, hash });
     if (!prev) return 'ADDED';
     if (prev.hash !== hash || (this.trigger === 'any' && prev.rv !== rv)) return 'MODIFIED';

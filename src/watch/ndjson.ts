@@ -1,31 +1,25 @@
 /**
  * Framing of a watch response: bytes in arbitrary chunks → one parsed JSON
- * value per line, with ndjson. A malformed line is reported and skipped, or
- * (malformed: 'fail') ends the frames after every value before it; a line
- * longer than MAX_LINE_BYTES fails the stream (the API never sends one). A
- * body that errors or closes before its end fails with a StreamError.
+ * value per line (base/line-framer.ts splits the lines). A malformed line is
+ * reported and skipped, or (malformed: 'fail') ends the frames after every
+ * value before it; a line longer than MAX_LINE_BYTES fails the stream (the
+ * API never sends one). A body that errors or closes before its end fails
+ * with a StreamError. Blank lines are skipped.
  *
- * The parser is only ever given whole lines: the bytes of a line that spans
- * several chunks are held here until its newline arrives, then written in one
- * piece. split2 (under ndjson) appends each chunk to the unfinished line and
- * splits the whole of it again, which is quadratic in the number of chunks a
- * line spans (a 1 MiB ConfigMap arrives in 64 TLS records of 16 KiB); finding
- * the newline in bytes is a memchr, and split2 then scans each byte once.
- * split2 splits with the regular expression /\r?\n/, which on a 64 KiB line
- * costs about as much as JSON.parse; it keeps its matcher as a property, and
- * a string matcher is a memchr too (a CRLF line keeps its \r, which JSON.parse
- * ignores as whitespace; a blank CRLF line stays blank).
+ * Parsed values wait in a small queue for the consumer; when HIGH_WATER of
+ * them wait, the body is paused (and with it the socket) until the consumer
+ * catches up.
  */
-import ndjson from 'ndjson';
 import type { Readable } from 'node:stream';
 import { CmwatchError } from '../base/errors.js';
+import { LineFramer, LineTooLongError } from '../base/line-framer.js';
 import { MalformedEventError, StreamError } from './failure.js';
 
 /** A ConfigMap may hold 1 MiB; JSON escaping can double it. Accept 16 MiB. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface FrameOptions {
-  /** Called for each malformed line with ndjson's message. */
+  /** Called for each malformed line with its message ("Could not parse row …"). */
   onMalformed?: (message: string) => void;
   /**
    * skip (default): report and go on. fail: stop at the malformed line and
@@ -41,19 +35,42 @@ export interface FrameOptions {
 /** How many parsed values may wait for the consumer before the socket is paused. */
 const HIGH_WATER = 64;
 
+/** The message of a line that is not JSON: its first 50 characters (the wording ndjson used). */
+function unparsable(row: string): string {
+  return 'Could not parse row ' + row.slice(0, 50) + '...';
+}
+
+/**
+ * The line handler that parses each non-blank line as JSON: a value goes to
+ * `push`; a line that is not JSON is reported, and with malformed "fail"
+ * ends the frames through `fail`.
+ */
+function jsonLines(opts: FrameOptions, push: (value: unknown) => void, fail: (err: unknown) => void): (line: Buffer) => void {
+  return (line) => {
+    if (line.length === 0) return;
+    const row = line.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(row);
+    } catch {
+      const message = unparsable(row);
+      opts.onMalformed?.(message);
+      if (opts.malformed === 'fail') fail(new MalformedEventError(message));
+      return;
+    }
+    push(value);
+  };
+}
+
+/**
+ * The frames of one body. Event handlers on the body feed a queue that the
+ * generator drains; the state they share (queue, failure, wake-up) is why
+ * this stays one function of about 70 lines.
+ */
 export async function* frames(body: Readable, opts: FrameOptions = {}): AsyncGenerator<unknown> {
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  // ndjson passes its options on to split2, which honours maxLength (a backstop: lines are checked here first).
-  const parser = ndjson.parse({ strict: true, maxLength: maxLine } as ndjson.ParseOptions);
-  const split2 = parser as unknown as { matcher: RegExp | string; mapper: (this: unknown, row: string) => unknown };
-  const parseRow = split2.mapper;
-  split2.matcher = '\n';
-  split2.mapper = function (row: string) {
-    return parseRow.call(this, row === '\r' ? '' : row);
-  };
-  /** The start of a line whose newline has not arrived yet. */
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
+  // Views, not copies: a chunk is one read of the body, and a line spanning chunks is joined once at its end.
+  const framer = new LineFramer({ maxLineBytes: maxLine, overflow: 'fail', copy: false });
   const ready: unknown[] = [];
   let done = false;
   /** Set at the first failure: later values are dropped to keep order. */
@@ -65,71 +82,39 @@ export async function* frames(body: Readable, opts: FrameOptions = {}): AsyncGen
     wake = undefined;
     w?.();
   };
-
   const fail = (err: unknown) => {
     failure ??= err;
     stopped = true;
     done = true;
     notify();
   };
-
-  parser.on('data', (value: unknown) => {
-    if (stopped) return;
-    ready.push(value);
-    if (ready.length >= HIGH_WATER) body.pause();
-    notify();
-  });
-  parser.on('error', (err: Error) => {
-    if (stopped) return;
-    if (err.message.startsWith('Could not parse row')) {
-      opts.onMalformed?.(err.message);
-      if (opts.malformed === 'fail') fail(new MalformedEventError(err.message));
-      return;
-    }
-    fail(new CmwatchError('E_FRAME', `watch stream: ${err.message === 'maximum buffer reached' ? `a line exceeds ${maxLine} bytes` : err.message}`, { cause: err }));
-  });
-  parser.on('end', () => {
-    done = true;
-    notify();
-  });
-  parser.on('drain', () => {
-    if (ready.length < HIGH_WATER) body.resume();
-  });
-  /** Writes every whole line of the chunk to the parser and keeps the unfinished rest. */
-  const feed = (chunk: Buffer): boolean => {
-    const nl = chunk.lastIndexOf(10);
-    let whole: Buffer | undefined;
-    if (nl >= 0) {
-      const head = nl + 1 === chunk.length ? chunk : chunk.subarray(0, nl + 1);
-      if (partialBytes > 0) {
-        partial.push(head);
-        whole = Buffer.concat(partial, partialBytes + head.length);
-        partial = [];
-        partialBytes = 0;
-      } else {
-        whole = head;
-      }
-      chunk = chunk.subarray(nl + 1);
-    }
-    const more = whole === undefined || parser.write(whole);
-    if (chunk.length > 0 && !stopped) {
-      partial.push(chunk);
-      partialBytes += chunk.length;
-      if (partialBytes > maxLine) fail(new CmwatchError('E_FRAME', `watch stream: a line exceeds ${maxLine} bytes`));
-    }
-    return more;
+  const parse = jsonLines(opts, (value) => ready.push(value), fail);
+  const onLine = (line: Buffer) => {
+    if (!stopped) parse(line);
   };
+  /** Frames a chunk (or the end, without one); a line too long fails the stream. */
+  const feed = (chunk: Buffer | undefined) => {
+    try {
+      if (chunk) framer.push(chunk, onLine);
+      else framer.end(onLine);
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      fail(new CmwatchError('E_FRAME', `watch stream: a line exceeds ${maxLine} bytes`, { cause: err }));
+    }
+  };
+
   body.on('data', (chunk: Buffer) => {
     opts.onBytes?.(chunk.length);
     if (stopped) return;
-    if (!feed(chunk)) body.pause();
+    feed(chunk);
+    if (ready.length >= HIGH_WATER) body.pause();
+    if (ready.length > 0) notify();
   });
   body.on('end', () => {
     if (stopped) return;
-    // A last line without a newline: split2 parses it at the end.
-    if (partialBytes > 0) parser.write(Buffer.concat(partial, partialBytes));
-    partial = [];
-    parser.end();
+    feed(undefined);
+    done = true;
+    notify();
   });
   body.on('error', (err) => fail(new StreamError(`watch stream broke: ${err.message}`, err)));
   body.on('close', () => {
@@ -150,6 +135,5 @@ export async function* frames(body: Readable, opts: FrameOptions = {}): AsyncGen
     }
   } finally {
     if (!body.destroyed) body.destroy();
-    parser.destroy();
   }
 }

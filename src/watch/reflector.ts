@@ -2,8 +2,11 @@
  * The reflector (client-go's semantics, behind the ListWatchSource seam):
  * list (paged), then watch from the list's resource version; re-watch at once
  * after a clean end; relist and diff after an expiry; back off on failures;
- * abort a stream that stalls. It remembers only (resourceVersion, content
- * hash) per key and delivers changes, not repeats.
+ * abort a stream that stalls. It works for any resource: what counts as a
+ * change is the content function passed in (content.ts), and change
+ * detection and delivery are the stage it shares with replay (delivery.ts),
+ * which remembers only (resourceVersion, content hash) per key and delivers
+ * changes, not repeats.
  *
  * What happens after each failure (see classifyFailure):
  *   clean end .................. re-watch now from the last resource version
@@ -14,7 +17,7 @@
  *   429, 5xx, network .......... back off (Retry-After if given), retry the
  *                                same step (a list is retried as a list)
  *   401, 403, 404 .............. one-line error; retry at the capped backoff,
- *                                or fail with exit code 3 (--exit-on-error)
+ *                                or fail with a PermanentApiError (exitOnError)
  *   a bad body (not a list, a
  *   list past its bounds, an
  *   ERROR with an empty Status)  one-line error; back off, retry the same step
@@ -31,33 +34,22 @@
  */
 import { isOlderResourceVersion } from '../api/resource-version.js';
 import { ApiError } from '../api/api-error.js';
-import { CmwatchError, oneLine } from '../base/errors.js';
+import { oneLine } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
 import type { Logger } from '../ops/log.js';
 import { Backoff, sleep as realSleep } from '../base/backoff.js';
-import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type Failure } from './failure.js';
-import { ChangeDetector } from './change-detector.js';
-import { pending, settledOrAborted } from './consumer.js';
+import { classifyFailure, EarlyCloseError, MalformedEventError, PermanentApiError, StallError, type Failure } from './failure.js';
+import { ChangeDelivery, type Delivery, type DeliveryHandler } from './delivery.js';
+import type { ContentFunction } from './content.js';
+import { settledOrAborted } from './consumer.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES } from './list-bounds.js';
 import { listAll } from './list-pages.js';
 import { errorEventFailure, foreignKind, objectProblem } from './shape.js';
 import type { ListWatchSource } from './source.js';
-import { keyOf, type EventType, type K8sObject, type WatchEvent, type WireEvent } from '../api/types.js';
+import { keyOf, type K8sObject, type WireEvent } from '../api/types.js';
 
-export interface Delivery extends WatchEvent {
-  key: string;
-  /** Where it came from: the initial list, a live watch event, or a relist diff. */
-  via?: 'list' | 'watch' | 'relist';
-}
-
-/**
- * The consumer of deliveries. It may return a promise: the reflector then
- * waits for it before the next item (backpressure). Written as a union of two
- * function types so that a callback returning anything else (e.g. an
- * Array.push) still type-checks as the synchronous kind.
- */
-export type DeliveryHandler = ((ev: Delivery) => void) | ((ev: Delivery) => Promise<void>);
+export type { Delivery, DeliveryHandler };
 
 export interface ReflectorStats {
   /** Deliveries made. */
@@ -88,8 +80,8 @@ export interface ReflectorOptions {
   onSynced?: () => void;
   /** Called when the watch goes up or down (only on a change), for readiness. */
   onWatchState?: (up: boolean) => void;
-  /** Annotations that count as content for change detection. */
-  contentAnnotations?: readonly string[];
+  /** What counts as a change: the object → the text that is hashed (content.ts, e.g. configMapContent). */
+  content: ContentFunction;
   /** 'content' skips MODIFIED events whose content hash did not change. */
   trigger?: 'content' | 'any';
   /** List page size (`limit`). */
@@ -107,7 +99,7 @@ export interface ReflectorOptions {
   /** The watch's timeoutSeconds, drawn for each watch (default 300–600). */
   timeoutSeconds?: () => number;
   backoff?: Backoff;
-  /** 401/403/404 reject run() with exit code 3 instead of being retried. */
+  /** 401/403/404 reject run() with a PermanentApiError instead of being retried. */
   exitOnError?: boolean;
   /** Clock and sleep, replaceable in tests. */
   now?: () => number;
@@ -129,8 +121,8 @@ export class Reflector {
   readonly stats: ReflectorStats = { events: 0, skipped: {}, restarts: {}, relists: 0, malformed: 0 };
   /** The last resource version seen (list, event or bookmark). Opaque. */
   resourceVersion = '';
-  /** Per key: resource version and content hash (change detection). */
-  private readonly changes: ChangeDetector;
+  /** Change detection and delivery (per key: resource version and content hash). */
+  private readonly delivery: ChangeDelivery;
   private readonly o: Required<Omit<ReflectorOptions, 'onSynced' | 'onWatchState'>> & Pick<ReflectorOptions, 'onSynced' | 'onWatchState'>;
   private synced = false;
   /** The resource version of the last list: a watch that expires before passing it backs off. */
@@ -144,23 +136,25 @@ export class Reflector {
   constructor(opts: ReflectorOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as ReflectorOptions;
     this.o = {
-      contentAnnotations: [], trigger: 'content', pageSize: 500, stallTimeoutMs: 180_000, minWatchMs: 1000,
+      trigger: 'content', pageSize: 500, stallTimeoutMs: 180_000, minWatchMs: 1000,
       maxListObjects: DEFAULT_MAX_LIST_OBJECTS, maxListPages: DEFAULT_MAX_LIST_PAGES, maxListPageBytes: DEFAULT_MAX_LIST_PAGE_BYTES,
       timeoutSeconds: randomWatchTimeout, exitOnError: false, now: Date.now, sleep: realSleep,
       ...given,
       backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
     };
-    this.changes = new ChangeDetector({ contentAnnotations: this.o.contentAnnotations, trigger: this.o.trigger, unknownKeys: 'infer' });
+    this.delivery = new ChangeDelivery({
+      content: this.o.content, trigger: this.o.trigger, unknownKeys: 'infer', onEvent: this.o.onEvent, stats: this.stats,
+    });
   }
 
   /** How many objects are known. */
   get size(): number {
-    return this.changes.size;
+    return this.delivery.size;
   }
 
   /**
    * Runs until the signal aborts, then resolves. Rejects only on a fatal
-   * error: a 401/403/404 with exitOnError (exit code 3).
+   * error: a 401/403/404 with exitOnError (a PermanentApiError).
    */
   async run(): Promise<void> {
     const { signal } = this.o;
@@ -229,29 +223,11 @@ export class Reflector {
         if (step === 'list') return retry(backoff.next(), 'list');
         log.warn(`${err instanceof Error ? err.message : String(err)} on ${source.description}; re-watching from resource version ${this.resourceVersion}`, { reason: 'stall' });
         return { delay: 0, next: 'watch' };
-      case 'malformed': {
-        this.stats.malformed++;
-        if (this.malformedRv === this.resourceVersion) this.malformedCount++;
-        else {
-          this.malformedRv = this.resourceVersion;
-          this.malformedCount = 1;
-        }
-        if (this.malformedCount >= MALFORMED_BEFORE_RELIST) {
-          this.malformedCount = 0;
-          this.malformedRv = undefined;
-          return retry(backoff.next(), 'list');
-        }
-        return retry(backoff.next(), step);
-      }
+      case 'malformed':
+        return retry(backoff.next(), this.malformedAgain() ? 'list' : step);
       case 'throttled':
-      case 'server': {
-        if (f.retryAfterMs !== undefined) {
-          const delay = Math.min(Math.max(0, f.retryAfterMs), MAX_RETRY_AFTER_MS);
-          backoff.waited(delay);
-          return retry(delay, step);
-        }
-        return retry(backoff.next(), step);
-      }
+      case 'server':
+        return retry(this.serverDelay(f.retryAfterMs), step);
       case 'early_close':
       case 'network':
         return retry(backoff.next(), step);
@@ -259,14 +235,39 @@ export class Reflector {
         return retry(backoff.next(), step, f.level ?? 'error');
       case 'permanent': {
         if (this.o.exitOnError) {
-          const e = err as ApiError;
-          throw new CmwatchError(e.code, e.message, { hint: e.hint, cause: e });
+          throw new PermanentApiError(err as ApiError);
         }
         return retry(backoff.capped(), step, 'error');
       }
       case 'other':
         return retry(backoff.next(), 'list');
     }
+  }
+
+  /**
+   * Counts a malformed stream; true when it is the MALFORMED_BEFORE_RELIST-th
+   * in a row at the same resource version (then relist).
+   */
+  private malformedAgain(): boolean {
+    this.stats.malformed++;
+    if (this.malformedRv === this.resourceVersion) this.malformedCount++;
+    else {
+      this.malformedRv = this.resourceVersion;
+      this.malformedCount = 1;
+    }
+    if (this.malformedCount < MALFORMED_BEFORE_RELIST) return false;
+    this.malformedCount = 0;
+    this.malformedRv = undefined;
+    return true;
+  }
+
+  /** The wait after a 429 or 5xx: the server's Retry-After (bounded) if given, else the backoff. */
+  private serverDelay(retryAfterMs: number | undefined): number {
+    const { backoff } = this.o;
+    if (retryAfterMs === undefined) return backoff.next();
+    const delay = Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
+    backoff.waited(delay);
+    return delay;
   }
 
   /** Lists every page, then diffs against what is known and delivers the differences. */
@@ -298,7 +299,7 @@ export class Reflector {
   private async applyList(items: K8sObject[], initial: boolean, listRv: string): Promise<void> {
     const { log, source, signal } = this.o;
     const seen = new Set<string>();
-    let added = 0, modified = 0, deleted = 0, unchanged = 0, stale = 0;
+    const n = { ADDED: 0, MODIFIED: 0, unchanged: 0, stale: 0, deleted: 0 };
     for (const obj of items) {
       const foreign = foreignKind(obj, source.expect);
       if (foreign) {
@@ -307,51 +308,46 @@ export class Reflector {
       }
       const key = keyOf(obj);
       seen.add(key);
-      const diff = this.changes.listed(key, obj);
-      let wait: PromiseLike<void> | undefined;
-      if (initial) {
-        wait = this.deliver('SYNC', obj, key, 'list');
-      } else if (diff === 'ADDED') {
-        added++;
-        wait = this.deliver('ADDED', obj, key, 'relist');
-      } else if (diff === 'MODIFIED') {
-        modified++;
-        wait = this.deliver('MODIFIED', obj, key, 'relist');
-      } else if (diff === 'stale') {
-        stale++;
-        this.count(this.stats.skipped, 'stale');
-        log.debug(`relisted ${key} skipped: resource version ${obj.metadata?.resourceVersion} is older than the one already delivered`, { reason: 'stale' });
-      } else {
-        unchanged++;
-        if (diff === 'unchanged') this.count(this.stats.skipped, 'unchanged');
+      const { diff, wait } = this.delivery.listed(obj, key, initial);
+      if (!initial) {
+        if (diff === 'ADDED' || diff === 'MODIFIED' || diff === 'stale') n[diff]++;
+        else n.unchanged++;
+        if (diff === 'stale') log.debug(`relisted ${key} skipped: resource version ${obj.metadata?.resourceVersion} is older than the one already delivered`, { reason: 'stale' });
       }
       if (wait) {
         await this.consume(wait);
         if (signal.aborted) return;
       }
     }
-    if (!initial) {
-      this.stats.relists++;
-      for (const { key, rv } of this.changes.sweep(seen, listRv)) {
-        deleted++;
-        // The final state is unknown (client-go's DeletedFinalStateUnknown):
-        // only the identity and the last resource version seen are delivered.
-        const wait = this.deliver('DELETED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: identity(key, rv) }, key, 'relist');
-        if (wait) {
-          await this.consume(wait);
-          if (signal.aborted) return;
-        }
-      }
-      log.info(`relisted ${items.length} object(s) from ${source.description}: ${added} added, ${modified} modified, ${deleted} deleted, ${unchanged} unchanged${stale ? `, ${stale} stale` : ''}`, { reason: 'relist' });
-    } else {
+    if (initial) {
       log.info(`synced ${items.length} object(s) from ${source.description}`);
+      return;
     }
+    this.stats.relists++;
+    n.deleted = await this.deliverGone(seen, listRv);
+    if (signal.aborted) return;
+    log.info(`relisted ${items.length} object(s) from ${source.description}: ${n.ADDED} added, ${n.MODIFIED} modified, ${n.deleted} deleted, ${n.unchanged} unchanged${n.stale ? `, ${n.stale} stale` : ''}`, { reason: 'relist' });
   }
 
-  /** Delivers one change; returns the consumer's promise if it returned one. */
-  private deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): PromiseLike<void> | undefined {
-    this.stats.events++;
-    return pending(this.o.onEvent({ type, object, key, via }));
+  /**
+   * After a relist, delivers a DELETED for every known key it no longer has.
+   * The final state is unknown (client-go's DeletedFinalStateUnknown): only
+   * the identity (the source's kind and apiVersion, when it says them) and
+   * the last resource version seen are delivered. Returns how many.
+   */
+  private async deliverGone(seen: ReadonlySet<string>, listRv: string): Promise<number> {
+    const res = this.o.source.resource;
+    const typed = res?.kind ? { kind: res.kind, apiVersion: res.apiVersion } : {};
+    let deleted = 0;
+    for (const { key, rv } of this.delivery.sweep(seen, listRv)) {
+      deleted++;
+      const wait = this.delivery.deliver('DELETED', { ...typed, metadata: identity(key, rv) }, key, 'relist');
+      if (wait) {
+        await this.consume(wait);
+        if (this.o.signal.aborted) break;
+      }
+    }
+    return deleted;
   }
 
   /**
@@ -426,7 +422,7 @@ export class Reflector {
     if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !ev.object || typeof ev.object !== 'object') {
       throw new MalformedEventError('a line is not a {"type","object"} event');
     }
-    if (ev.type === 'ERROR') throw errorEventFailure(ev.object, source.description, 'configmaps');
+    if (ev.type === 'ERROR') throw errorEventFailure(ev.object, source.description, source.resource?.resource ?? 'objects');
     const obj = ev.object as K8sObject;
     const foreign = foreignKind(obj, source.expect);
     if (foreign) {
@@ -468,9 +464,8 @@ export class Reflector {
    * MODIFIED, a MODIFIED for an unknown key is an ADDED.
    */
   private detect(wireType: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject, key: string, rv: string): PromiseLike<void> | undefined {
-    const d = this.changes.event(wireType, key, obj);
-    if ('deliver' in d) return this.deliver(d.deliver, obj, key, 'watch');
-    this.count(this.stats.skipped, d.skip);
+    const d = this.delivery.event(wireType, obj, key);
+    if (d.delivered) return d.wait;
     const why =
       d.skip === 'unknown_delete' ? 'not known (already delivered)' :
       d.skip === 'duplicate' ? `resource version ${rv} already seen` :

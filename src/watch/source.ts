@@ -45,10 +45,22 @@ export interface WatchRequest {
 export interface ListWatchSource {
   /** The collection, for logs, e.g. /api/v1/namespaces/default/configmaps. */
   readonly description: string;
+  /** What it lists and watches (for hints and the identity of a deleted object); unset: not said. */
+  readonly resource?: ResourceDescription;
   /** The kind of object it lists and watches; objects of another kind are never delivered. Unset: not checked. */
   readonly expect?: KindExpectation;
   list(req: ListRequest): Promise<ListPage>;
   watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>>;
+}
+
+/** What a source lists and watches. */
+export interface ResourceDescription {
+  /** The plural resource name, e.g. "configmaps" (in hints: "needs watch on configmaps"). */
+  resource: string;
+  /** Its objects' kind, e.g. "ConfigMap"; unset: not known. */
+  kind?: string;
+  /** Its objects' apiVersion, e.g. "v1" or "apps/v1". */
+  apiVersion: string;
 }
 
 /** What a source watches: a collection (its path is built by collectionPath) and its filters. */
@@ -65,12 +77,15 @@ export { collectionPath };
 export class HttpSource implements ListWatchSource {
   readonly description: string;
   readonly expect: KindExpectation | undefined;
+  readonly resource: ResourceDescription;
   private readonly path: string;
 
   constructor(private readonly client: KubeClient, private readonly ref: ResourceRef) {
     this.path = collectionPath(ref);
     this.description = this.path;
     this.expect = ref.kind ? { kind: ref.kind, group: ref.group ?? '' } : undefined;
+    const version = ref.version ?? 'v1';
+    this.resource = { resource: ref.resource, kind: ref.kind, apiVersion: ref.group ? `${ref.group}/${version}` : version };
   }
 
   private filters(): Query {

@@ -4,6 +4,7 @@
  * timing), collecting deliveries and log lines.
  */
 import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
+import { configMapContent } from '../../src/watch/content.js';
 import { Backoff } from '../../src/base/backoff.js';
 import { Logger } from '../../src/ops/log.js';
 import type { ScriptedSource } from './scripted-source.js';
@@ -16,7 +17,7 @@ export function harness(src: ScriptedSource, opts: Partial<ReflectorOptions> = {
   const clock = { t: 1_000_000 };
   const log = new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) });
   const r = new Reflector({
-    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d),
+    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d), content: configMapContent([]),
     now: () => clock.t,
     sleep: async (ms) => {
       delays.push(ms);

@@ -19,6 +19,7 @@ import { lines, script, tempDir } from '../helpers/handler-fixtures.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { proxyConnection } from '../../src/kube/connection.js';
 import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
+import { configMapContent } from '../../src/watch/content.js';
 import { HttpSource } from '../../src/watch/source.js';
 import { Backoff } from '../../src/base/backoff.js';
 import { Logger } from '../../src/ops/log.js';
@@ -55,6 +56,7 @@ async function rig(opts: { faults?: Fault[]; reflector?: Partial<ReflectorOption
     log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
     signal: ac.signal,
     onEvent: (d) => deliveries.push(d),
+    content: configMapContent([]),
     backoff: new Backoff({ initialMs: 10, maxMs: 200 }),
     stallTimeoutMs: 2000,
     pageSize: 2,

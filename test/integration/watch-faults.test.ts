@@ -14,6 +14,7 @@ import { assertInvariant, converged } from '../helpers/invariant.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { proxyConnection } from '../../src/kube/connection.js';
 import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
+import { configMapContent } from '../../src/watch/content.js';
 import { HttpSource } from '../../src/watch/source.js';
 import { Backoff } from '../../src/base/backoff.js';
 import { Logger } from '../../src/ops/log.js';
@@ -54,6 +55,7 @@ async function rig(opts: { seed?: number; reflector?: Partial<ReflectorOptions>;
     log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
     signal: ac.signal,
     onEvent: (d) => deliveries.push(d),
+    content: configMapContent([]),
     backoff: new Backoff({ initialMs: 10, maxMs: 200 }),
     stallTimeoutMs: 2000,
     pageSize: 2,

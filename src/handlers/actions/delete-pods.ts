@@ -18,10 +18,10 @@ import { collectionPath, objectPath } from '../../api/object-path.js';
 import { oneLine } from '../../base/errors.js';
 import type { Logger } from '../../ops/log.js';
 import type { WatchEvent } from '../../api/types.js';
-import { selectorOf } from '../contract.js';
+import { selectorOf } from '../../api/selector-annotation.js';
 import { checkListedPod, isSkip, podListItems, type ListedPod } from './pod-list-check.js';
 
-export { DEFAULT_SELECTOR_ANNOTATIONS } from '../contract.js';
+export { DEFAULT_SELECTOR_ANNOTATIONS } from '../../api/selector-annotation.js';
 
 export interface DeletePodsOptions {
   client: KubeClient;

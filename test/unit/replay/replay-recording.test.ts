@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { readRecording, type RecordedLine } from '../../../src/replay/recording.js';
 import { Pacer } from '../../../src/replay/pacer.js';
 import { ChangeDetector } from '../../../src/watch/change-detector.js';
+import { configMapContent } from '../../../src/watch/content.js';
 import { cm } from '../../helpers/handler-fixtures.js';
 
 async function read(chunks: Array<string | Buffer>, max?: number): Promise<RecordedLine[]> {
@@ -41,16 +42,16 @@ test('recording: a line longer than the limit is malformed, and the next line is
 });
 
 test('change detection in replay ("trust"): no baseline keeps the recorded type; known keys are deduplicated like live', () => {
-  const d = new ChangeDetector({ unknownKeys: 'trust' });
+  const d = new ChangeDetector({ content: configMapContent([]), unknownKeys: 'trust' });
   assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'MODIFIED' });
   assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { skip: 'duplicate' });
   assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 3, { k: '1' })), { skip: 'unchanged' });
   assert.deepEqual(d.event('ADDED', 'default/a', cm('a', 4, { k: '2' })), { deliver: 'MODIFIED' });
   assert.deepEqual(d.event('DELETED', 'default/b', cm('b', 5, {})), { deliver: 'DELETED' });
-  const live = new ChangeDetector({ unknownKeys: 'infer' });
+  const live = new ChangeDetector({ content: configMapContent([]), unknownKeys: 'infer' });
   assert.deepEqual(live.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'ADDED' });
   assert.deepEqual(live.event('DELETED', 'default/b', cm('b', 5, {})), { skip: 'unknown_delete' });
-  const any = new ChangeDetector({ trigger: 'any', unknownKeys: 'trust' });
+  const any = new ChangeDetector({ content: configMapContent([]), trigger: 'any', unknownKeys: 'trust' });
   any.remember('default/a', cm('a', 1, { k: '1' }));
   assert.deepEqual(any.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'MODIFIED' });
 });

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Reflector, type Delivery, type ReflectorOptions } from '../../../src/watch/reflector.js';
+import { configMapContent } from '../../../src/watch/content.js';
 import { Backoff } from '../../../src/base/backoff.js';
 import { MalformedEventError, StreamError } from '../../../src/watch/failure.js';
 import { ApiError, ConnectError } from '../../../src/api/api-error.js';
@@ -32,7 +33,7 @@ function harness(src: ScriptedSource, opts: Partial<ReflectorOptions> = {}) {
   const clock = { t: 1_000_000 };
   const log = new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) });
   const r = new Reflector({
-    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d),
+    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d), content: configMapContent([]),
     now: () => clock.t,
     sleep: async (ms) => {
       delays.push(ms);
@@ -226,7 +227,10 @@ test('reflector: with exitOnError, a 403 rejects run() with exit code 3 and the 
   await assert.rejects(throughCli(h.r.run()), (err: unknown) => {
     assert.ok(err instanceof CmwatchError);
     assert.equal(err.exitCode, 3);
-    assert.equal(err.code, 'API_403');
+    // Was 'API_403': the reflector re-wrapped the ApiError as a plain error (issue #12); the status is now the cause's.
+    assert.equal(err.code, 'E_API_PERMANENT');
+    assert.ok(err.cause instanceof ApiError);
+    assert.equal(err.cause.status, 403);
     assert.match(err.message, /^watch http:.*configmaps.*HTTP 403 Forbidden/);
     assert.match(err.hint ?? '', /RBAC/);
     return true;
@@ -331,7 +335,7 @@ test('reflector: the selector annotation counts as content', async () => {
   const src = new ScriptedSource()
     .onList({ items: [withAnn('1', 'app=x')], resourceVersion: '10' })
     .onWatch({ events: [ev('MODIFIED', withAnn('11', 'app=x')), ev('MODIFIED', withAnn('12', 'app=y'))] });
-  const h = harness(src, { contentAnnotations: ['k8spatterns.io/podDeleteSelector'] });
+  const h = harness(src, { content: configMapContent(['k8spatterns.io/podDeleteSelector']) });
   await h.run();
   assert.deepEqual(h.delivered.map((d) => `${d.type} ${d.object.metadata?.resourceVersion}`), ['SYNC 1', 'MODIFIED 12']);
 });

@@ -1,0 +1,18 @@
+/**
+ * The selector annotation: the annotation(s) of an object that carry a pod
+ * selector (the book's `k8spatterns.io/podDeleteSelector`). It is part of
+ * the resource model because the handler contract (CMWATCH_SELECTOR), the
+ * delete-pods action, the log line and change detection all read it.
+ */
+import type { K8sObject } from './types.js';
+
+/** The annotations that carry a ConfigMap's pod selector, first match wins (the book's, and its .com variant). */
+export const DEFAULT_SELECTOR_ANNOTATIONS = ['k8spatterns.io/podDeleteSelector', 'k8spatterns.com/podDeleteSelector'] as const;
+
+/** The value of the first of `annotations` the object has, or undefined. */
+export function selectorOf(obj: K8sObject, annotations: readonly string[]): string | undefined {
+  const ann = obj.metadata?.annotations;
+  if (!ann) return undefined;
+  for (const a of annotations) if (ann[a] !== undefined) return ann[a];
+  return undefined;
+}
