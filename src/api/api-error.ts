@@ -3,8 +3,7 @@
  * are plain text rather than a Status). Carries the HTTP status, the Status
  * reason if any, the verb and the URL, and a hint on what to check.
  */
-import { CmwatchError, errnoCode } from '../base/errors.js';
-import { describeTlsFailure } from '../kube/tls-failure.js';
+import { CmwatchError } from '../base/errors.js';
 
 export interface K8sStatus {
   kind?: string;
@@ -67,32 +66,6 @@ export class ApiError extends CmwatchError {
   }
   get permanent(): boolean {
     return this.status === 401 || this.status === 403 || this.status === 404;
-  }
-}
-
-/** A network-level failure: refused, reset, timed out, TLS. */
-export class ConnectError extends CmwatchError {
-  readonly url: string;
-  /** The TLS failure code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE), when it is one. */
-  readonly tlsCode: string | undefined;
-  /** `caSource`: where the trusted CA came from (Connection.caSource), for the hint of a TLS failure. */
-  constructor(verb: string, url: string, cause: unknown, caSource?: string) {
-    const tls = describeTlsFailure(cause, url, caSource);
-    const code = errnoCode(cause);
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    if (tls) {
-      super('E_TLS', `${verb} ${url}: ${tls.what}: ${msg}${msg.includes(tls.code) ? '' : ` [${tls.code}]`}`, { hint: tls.hint, cause });
-    } else {
-      super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
-        hint: code === 'ECONNREFUSED'
-          ? 'nothing listens there: is kubectl proxy running, or is --server right?'
-          : 'check the network path to the API server',
-        cause,
-      });
-    }
-    this.name = 'ConnectError';
-    this.url = url;
-    this.tlsCode = tls?.code;
   }
 }
 

@@ -59,20 +59,19 @@ export function isValidObjectName(name: unknown): name is string {
 
 /** Why `value` is not a DNS-1123 label (a namespace name), or undefined; the rule itself is names.ts's. */
 export function dns1123LabelError(value: unknown): string | undefined {
-  if (typeof value !== 'string') return value === undefined ? 'missing' : `not a string (${value === null ? 'null' : typeof value})`;
-  if (value === '') return 'empty';
-  if (value.length > MAX_NAMESPACE) return `longer than ${MAX_NAMESPACE} characters (${value.length})`;
-  if (!isDns1123Label(value)) return 'not lower-case letters, digits and "-", starting and ending with a letter or digit';
-  return undefined;
+  return dnsNameError(value, MAX_NAMESPACE, isDns1123Label, 'not lower-case letters, digits and "-", starting and ending with a letter or digit');
 }
 
 /** Why `value` is not a DNS-1123 subdomain (an API group, most object names), or undefined. */
 export function dns1123SubdomainError(value: unknown): string | undefined {
+  return dnsNameError(value, MAX_OBJECT_NAME, isDns1123Subdomain, 'not dot-separated lower-case labels of letters, digits and "-"');
+}
+
+function dnsNameError(value: unknown, max: number, valid: (v: string) => boolean, rule: string): string | undefined {
   if (typeof value !== 'string') return value === undefined ? 'missing' : `not a string (${value === null ? 'null' : typeof value})`;
   if (value === '') return 'empty';
-  if (value.length > MAX_OBJECT_NAME) return `longer than ${MAX_OBJECT_NAME} characters (${value.length})`;
-  if (!isDns1123Subdomain(value)) return 'not dot-separated lower-case labels of letters, digits and "-"';
-  return undefined;
+  if (value.length > max) return `longer than ${max} characters (${value.length})`;
+  return valid(value) ? undefined : rule;
 }
 
 export function isValidNamespace(value: unknown): value is string {

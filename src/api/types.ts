@@ -11,12 +11,17 @@ export interface ObjectMeta {
   [k: string]: unknown;
 }
 
-export interface K8sObject {
+/** The content fields of a ConfigMap or Secret, typed for the content function and the tests that read them. */
+export interface DataFields {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}
+
+/** Any object of any resource; only the fields every object has are typed. */
+export interface K8sObject extends DataFields {
   apiVersion?: string;
   kind?: string;
   metadata?: ObjectMeta;
-  data?: Record<string, string>;
-  binaryData?: Record<string, string>;
   [k: string]: unknown;
 }
 

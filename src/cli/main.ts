@@ -15,6 +15,7 @@ import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
+import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
 
 const EXAMPLES = `
 Examples:
@@ -72,9 +73,9 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
   const watch = (cmd: Command) =>
     addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd))))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
-      .option('--action <name>', 'built-in action: delete-pods (the book\'s controller)')
+      .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
-      .option('--dry-run', 'with --action delete-pods: log what would be deleted, delete nothing')
+      .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing`)
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .addHelpText('after', EXAMPLES)
       .action(async (flags: RawWatchFlags) => {

@@ -9,7 +9,7 @@
  * key is retried and the shutdown finishes.
  */
 import type { WatchEvent } from '../api/types.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { formatDuration } from '../base/duration.js';
 import { oneLine } from '../base/errors.js';
 

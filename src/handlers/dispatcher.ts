@@ -12,7 +12,7 @@
  *   anything else, a signal, a timeout, or a program that cannot be
  *   started     → failed: retried with backoff, counted.
  */
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import type { Attempt, Outcome } from '../queue/work-queue.js';
 import type { WatchEvent } from '../api/types.js';
 import { oneLine } from '../base/errors.js';

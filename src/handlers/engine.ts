@@ -3,7 +3,7 @@
  * shutdown that drains it. `cmwatch watch` and `cmwatch replay` both use it,
  * so a replayed event meets exactly the queue and handlers a live one does.
  */
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { formatDuration } from '../base/duration.js';
 import { oneLine } from '../base/errors.js';
 import { WorkQueue, type QueueStats } from '../queue/work-queue.js';

@@ -12,7 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CmwatchError, InvalidValueError, oneLine } from '../base/errors.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { checkExecutable, statFailure } from './executable.js';
 import type { HandlerSpec } from './exec-runner.js';
 

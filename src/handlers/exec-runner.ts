@@ -12,7 +12,7 @@
  * for one key ever overlap, not even through a grandchild.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Fields, Logger } from '../ops/log.js';
+import type { Fields, Logger } from '../base/logger.js';
 import { formatDuration } from '../base/duration.js';
 import { GroupTerminator } from './group-terminator.js';
 import { OutputCapture } from './output-capture.js';

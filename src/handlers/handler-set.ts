@@ -2,7 +2,7 @@
  * The handlers that run for each event, in order: every --exec handler in
  * the order given, then the files of --exec-dir in name order.
  */
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { ExecDir } from './exec-dir.js';
 import type { HandlerSpec } from './exec-runner.js';
 

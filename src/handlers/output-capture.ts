@@ -10,7 +10,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { oneLine } from '../base/errors.js';
-import type { Fields, Logger } from '../ops/log.js';
+import type { Fields, Logger } from '../base/logger.js';
 import { LineSplitter } from './line-splitter.js';
 
 export interface ChildPipes {

@@ -8,7 +8,8 @@
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { Connection } from './connection.js';
-import { ApiError, ConnectError, parseRetryAfter, type K8sStatus } from '../api/api-error.js';
+import { ApiError, parseRetryAfter, type K8sStatus } from '../api/api-error.js';
+import { ConnectError } from './connect-error.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
 import { mutationTargetError } from '../api/object-path.js';
 import { CmwatchError } from '../base/errors.js';

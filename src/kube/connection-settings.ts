@@ -4,7 +4,7 @@
  * these settings and passes its names for them in `labels`, so messages
  * speak the user's words.
  */
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import type { Connection } from './connection.js';
 
 /** How each setting is named in messages; the CLI passes its flag names. */

@@ -9,8 +9,8 @@ import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { CmwatchError, oneLine } from '../base/errors.js';
-import type { Logger } from '../ops/log.js';
-import { ConnectError } from '../api/api-error.js';
+import type { Logger } from '../base/logger.js';
+import { ConnectError } from './connect-error.js';
 import type { Connection } from './connection.js';
 import { clientResponseHeaders, type Headers } from './handler-proxy-policy.js';
 

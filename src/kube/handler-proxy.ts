@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { oneLine } from '../base/errors.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import type { Connection } from './connection.js';
 import { forward, respondText } from './handler-proxy-forward.js';
 import { refusal, targetPath, upstreamRequestHeaders, UPGRADE_REFUSAL } from './handler-proxy-policy.js';

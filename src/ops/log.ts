@@ -7,9 +7,9 @@
 import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
 import { droppedMessage, LineSink } from './line-sink.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'text' | 'json';
-export type Fields = Record<string, string | number | boolean | undefined | null>;
+import type { Fields, LogFormat, LogLevel, Logger as LoggerShape } from '../base/logger.js';
+
+export type { Fields, LogFormat, LogLevel };
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -62,7 +62,7 @@ export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
   return stream.isTTY === true;
 }
 
-export class Logger {
+export class Logger implements LoggerShape {
   readonly level: LogLevel;
   readonly format: LogFormat;
   readonly c: ChalkInstance;

@@ -115,7 +115,7 @@ export async function createPrometheus(): Promise<MetricsExposition> {
 
   const events = new prom.Counter({ name: 'cmwatch_events_total', help: 'Events delivered after change detection, by type (SYNC is the start-up baseline).', labelNames: ['type'], registers });
   const skipped = reflectorCounters(prom, registers, src);
-  const runs = new prom.Counter({ name: 'cmwatch_handler_runs_total', help: 'Finished handler runs by handler and result: ok, failed, temporary (exit 75), timeout, killed. The delete-pods action counts as handler "delete-pods".', labelNames: ['handler', 'result'], registers });
+  const runs = new prom.Counter({ name: 'cmwatch_handler_runs_total', help: 'Finished handler runs by handler and result: ok, failed, temporary (exit 75), timeout, killed. A built-in action counts under its own name.', labelNames: ['handler', 'result'], registers });
   const duration = new prom.Histogram({ name: 'cmwatch_handler_duration_seconds', help: 'Handler run duration in seconds.', labelNames: ['handler'], buckets: HANDLER_DURATION_BUCKETS, registers });
   queueMetrics(prom, registers, src);
   const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });

@@ -22,7 +22,7 @@
  * started, pending retries included, and starts nothing, accepts nothing and
  * retries nothing until resume(); runs already going finish.
  */
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { formatDuration } from '../base/duration.js';
 import { withDefaults } from '../base/options.js';
 import { QUEUE_DEFAULTS, type QueueDefaults } from './defaults.js';

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { labelsMatch } from '../api/label-match.js';
 import type { Requirement } from '../api/label-selector.js';
 import { keyOf, type K8sObject, type WatchEvent } from '../api/types.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { ChangeDelivery, type DeliveryHandler, type DeliveryStats } from '../watch/delivery.js';
 import type { ContentFunction } from '../watch/content.js';
 import { Pacer } from './pacer.js';

@@ -3,7 +3,8 @@
  * classification, which the reflector turns into a delay and a next step
  * (re-watch from the last resource version, or relist).
  */
-import { ApiError, ConnectError } from '../api/api-error.js';
+import { ApiError } from '../api/api-error.js';
+import { ConnectError } from '../kube/connect-error.js';
 import { BodyTooLargeError } from '../kube/body-limit.js';
 import { CmwatchError } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';

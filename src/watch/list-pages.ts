@@ -5,7 +5,7 @@
  * expires mid-list answered by one full list from the start.
  */
 import { ApiError } from '../api/api-error.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { StallError } from './failure.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import { ListBounds, type ListLimits } from './list-bounds.js';

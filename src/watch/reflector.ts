@@ -36,7 +36,7 @@ import { isOlderResourceVersion } from '../api/resource-version.js';
 import { ApiError } from '../api/api-error.js';
 import { oneLine } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
-import type { Logger } from '../ops/log.js';
+import type { Logger } from '../base/logger.js';
 import { Backoff, sleep as realSleep } from '../base/backoff.js';
 import { classifyFailure, EarlyCloseError, MalformedEventError, PermanentApiError, StallError, type Failure } from './failure.js';
 import { ChangeDelivery, type Delivery, type DeliveryHandler } from './delivery.js';

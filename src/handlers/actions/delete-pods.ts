@@ -16,7 +16,7 @@ import { RequestTimeoutError } from '../../kube/request-timeout.js';
 import { parseSelector, type Requirement } from '../../api/label-selector.js';
 import { collectionPath, objectPath } from '../../api/object-path.js';
 import { oneLine } from '../../base/errors.js';
-import type { Logger } from '../../ops/log.js';
+import type { Logger } from '../../base/logger.js';
 import type { WatchEvent } from '../../api/types.js';
 import { selectorOf } from '../../api/selector-annotation.js';
 import { checkListedPod, isSkip, podListItems, type ListedPod } from './pod-list-check.js';

@@ -9,7 +9,7 @@
  * HTTP client.
  */
 import type { KubeClient } from '../../kube/client.js';
-import type { Logger } from '../../ops/log.js';
+import type { Logger } from '../../base/logger.js';
 import type { EventType, WatchEvent } from '../../api/types.js';
 import type { Action, ActionResult } from '../action-run.js';
 
@@ -30,6 +30,8 @@ export interface ActionEntry {
   on: ReadonlySet<EventType>;
   /** It honours --dry-run. */
   dryRun: boolean;
+  /** A few words for --help, after the name. */
+  summary: string;
   /** Must end soon after `signal` aborts; ok=false is retried. */
   run(ev: WatchEvent, key: string, ctx: ActionContext, signal: AbortSignal): Promise<ActionResult>;
 }
@@ -45,6 +47,7 @@ const deletePodsEntry: ActionEntry = {
   name: 'delete-pods',
   on: new Set<EventType>(['MODIFIED']),
   dryRun: true,
+  summary: "the book's controller",
   async run(ev, key, ctx, signal) {
     const { deletePods } = await import('./delete-pods.js');
     return deletePods(ev, key, { client: ctx.client, log: ctx.log, annotations: ctx.selectorAnnotations, dryRun: ctx.dryRun, signal });
@@ -56,6 +59,11 @@ const ACTIONS: readonly ActionEntry[] = [deletePodsEntry];
 /** The names of the built-in actions, in registry order. */
 export function actionNames(): string[] {
   return ACTIONS.map((a) => a.name);
+}
+
+/** For --help: each action's name and summary, e.g. "delete-pods (the book's controller)". */
+export function actionHelp(): string {
+  return ACTIONS.map((a) => `${a.name} (${a.summary})`).join(', ');
 }
 
 /** The names of the actions that honour --dry-run. */

@@ -5,15 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Reflector, type Delivery, type ReflectorOptions } from '../../../src/watch/reflector.js';
 import { configMapContent } from '../../../src/watch/content.js';
-import { Backoff } from '../../../src/base/backoff.js';
 import { MalformedEventError, StreamError } from '../../../src/watch/failure.js';
-import { ApiError, ConnectError } from '../../../src/api/api-error.js';
+import { ApiError } from '../../../src/api/api-error.js';
+import { ConnectError } from '../../../src/kube/connect-error.js';
 import { CmwatchError } from '../../../src/base/errors.js';
 import { throughCli } from '../../helpers/through-cli.js';
-import { Logger } from '../../../src/ops/log.js';
 import { ScriptedSource, cm, ev, bookmark, statusEvent } from '../../helpers/scripted-source.js';
+import { harness } from '../../helpers/reflector-harness.js';
 
 const URL = '/api/v1/namespaces/test/configmaps';
 
@@ -25,35 +24,6 @@ function apiError(status: number, opts: { reason?: string; retryAfterMs?: number
   });
 }
 
-function harness(src: ScriptedSource, opts: Partial<ReflectorOptions> = {}) {
-  const ac = new AbortController();
-  const delivered: Delivery[] = [];
-  const delays: number[] = [];
-  const logs: string[] = [];
-  const clock = { t: 1_000_000 };
-  const log = new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) });
-  const r = new Reflector({
-    source: src, log, signal: ac.signal, onEvent: (d) => delivered.push(d), content: configMapContent([]),
-    now: () => clock.t,
-    sleep: async (ms) => {
-      delays.push(ms);
-      clock.t += ms;
-    },
-    backoff: new Backoff({ now: () => clock.t, random: () => 0 }),
-    ...opts,
-  });
-  return {
-    r, delivered, delays, logs, ac, clock,
-    /** Runs until the script is used up, then stops the reflector. */
-    async run(): Promise<void> {
-      const p = r.run();
-      await Promise.race([src.exhausted, p]);
-      ac.abort();
-      await p;
-    },
-    seen: () => delivered.map((d) => `${d.type} ${d.key} ${d.object.data?.v ?? '-'}`),
-  };
-}
 
 test('reflector: lists in pages, delivers the baseline as SYNC, watches from the list rv with bookmarks and a randomised timeout', async () => {
   const src = new ScriptedSource()
