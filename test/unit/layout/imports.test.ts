@@ -18,7 +18,8 @@ function tsFiles(dir: string): string[] {
 }
 
 test('src/ has exactly the stages of the layout', () => {
-  const dirs = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  // Folders with no .ts file in them (left behind by a move: git does not track empty folders) do not count.
+  const dirs = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory() && tsFiles(join(SRC, e.name)).length > 0).map((e) => e.name).sort();
   assert.deepEqual(dirs, [...STAGES].sort());
 });
 
