@@ -2,9 +2,13 @@
  * One whole list, page by page (`limit` and `continue`), for the reflector:
  * a stall timer on every page (an inactivity timer, fed by each byte), the
  * bounds of ListBounds, a byte cap per page, and a continue token that
- * expires mid-list answered by one full list from the start.
+ * expires mid-list answered by one full list from the start. A page over the
+ * byte cap is asked for again with half the limit (legitimately large
+ * objects then still list, a page at a time); only a page of one object that
+ * is still over the cap fails the list.
  */
 import { ApiError } from '../api/api-error.js';
+import { BodyTooLargeError } from '../kube/body-limit.js';
 import type { Logger } from '../base/logger.js';
 import { StallError } from './failure.js';
 import { InactivityTimer } from './inactivity-timer.js';
@@ -55,6 +59,12 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
           limit = undefined;
           continue;
         }
+        const smaller = err instanceof BodyTooLargeError && !timer.fired ? halved(limit, o.pageSize) : undefined;
+        if (smaller !== undefined) {
+          log.warn(`list ${source.description}: a page of ${limit ?? 'all'} object(s) exceeds the page cap; asking for ${smaller} at a time`, { reason: 'page_too_large' });
+          limit = smaller;
+          continue;
+        }
         throw err;
       }
       bounds.page(page);
@@ -69,4 +79,10 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
     timer.stop();
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** The next, smaller page size after a page over the byte cap, or undefined when it cannot shrink (one object). */
+function halved(limit: number | undefined, pageSize: number | undefined): number | undefined {
+  if (limit === undefined) return pageSize ?? 500;
+  return limit > 1 ? Math.floor(limit / 2) : undefined;
 }

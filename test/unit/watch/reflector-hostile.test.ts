@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Delivery } from '../../../src/watch/reflector.js';
 import { until } from '../../helpers/cli.js';
 import { harness } from '../../helpers/reflector-harness.js';
+import { BodyTooLargeError } from '../../../src/kube/body-limit.js';
 import { ScriptedSource, cm, ev, bookmark, statusEvent } from '../../helpers/scripted-source.js';
 import type { K8sObject } from '../../../src/api/types.js';
 
@@ -271,4 +272,26 @@ test('reflector: the stall timer does not fire while the consumer is slower than
   assert.deepEqual(order, ['start test/a', 'end test/a', 'start test/b', 'end test/b']);
   assert.equal(h.r.stats.restarts.stall, undefined, h.logs.join('\n'));
   assert.deepEqual(src.watchRvs, ['10', '12']);
+});
+
+test('reflector: a page over the byte cap is asked for again with half the limit; a single object over it fails the list', async () => {
+  const tooLarge = () => new BodyTooLargeError('list', 'http://x/api/v1/namespaces/test/configmaps', 1024);
+  const src = new ScriptedSource()
+    .onList(
+      { error: tooLarge() },
+      { error: tooLarge() },
+      { items: [cm('a', '1')], resourceVersion: '10', continue: 'next' },
+      { items: [cm('b', '2')], resourceVersion: '10' },
+    );
+  const h = harness(src, { pageSize: 4 });
+  await h.run();
+  assert.deepEqual(src.calls.filter((c) => c.op === 'list').map((c) => [c.limit, c.continue]), [[4, undefined], [2, undefined], [1, undefined], [1, 'next']]);
+  assert.deepEqual(h.seen(), ['SYNC test/a a@1', 'SYNC test/b b@2']);
+  assert.deepEqual(h.delays, [], 'shrinking the page is not a failure: no backoff');
+  assert.equal(h.logs.filter((l) => l.includes('reason=page_too_large')).length, 2);
+
+  const one = new ScriptedSource().onList({ error: tooLarge() }, { items: [], resourceVersion: '5' });
+  const h1 = harness(one, { pageSize: 1 });
+  await h1.run();
+  assert.equal(h1.r.stats.restarts.body_too_large, 1, JSON.stringify(h1.r.stats.restarts));
 });
