@@ -22,7 +22,7 @@ export function hintFor(status: number, verb: string, resource: string): string 
     case 403:
       return `check RBAC: the identity needs "${verb}" on ${resource} (kubectl auth can-i ${verb} ${resource})`;
     case 404:
-      return 'check that the namespace and resource exist and that --server points at the API server';
+      return 'check that the namespace and resource exist and that the server URL points at the API server';
     case 410:
       return 'the resource version expired; cmwatch relists';
     case 429:

@@ -24,3 +24,6 @@ export function withFlagHint(err: unknown): unknown {
   if (typeof reason !== 'string' || !Object.hasOwn(HINTS, key)) return err;
   return new CmwatchError(err.code, err.message, { hint: HINTS[key], cause: err });
 }
+
+/** The advice of a request deadline's hint, naming the flag that sets it. */
+export const RAISE_REQUEST_TIMEOUT = 'raise --request-timeout (0: no deadline) if it is only slow';

@@ -5,6 +5,7 @@
  * stdout closes (the reader of the pipe went away) and never prints a stack
  * trace.
  */
+import { RAISE_REQUEST_TIMEOUT } from './connection-hints.js';
 import { KubeClient } from '../kube/client.js';
 import { oneLine } from '../base/errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -33,7 +34,7 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     throw err;
   }
   const { conn, namespaces } = connected;
-  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs });
+  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs, raiseTimeoutHint: RAISE_REQUEST_TIMEOUT });
   log.info(`${connected.summary}; printing ${[...cfg.on].join(',')} events of ${connected.where}`);
 
   const onEvent = (d: Delivery) => {

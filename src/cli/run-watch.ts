@@ -4,6 +4,7 @@
  * and drains on shutdown: handlers finish, then the Lease is released, so a
  * standby takes over only once this instance has stopped acting.
  */
+import { RAISE_REQUEST_TIMEOUT } from './connection-hints.js';
 import { KubeClient } from '../kube/client.js';
 import { startHandlerProxy, type HandlerProxy } from '../kube/handler-proxy.js';
 import { HandlerEngine } from '../handlers/engine.js';
@@ -29,7 +30,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     throw err;
   }
   const { conn, namespaces } = connected;
-  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs });
+  const client = new KubeClient(conn, { requestTimeoutMs: cfg.requestTimeoutMs, raiseTimeoutHint: RAISE_REQUEST_TIMEOUT });
   log.info(`${connected.summary}; watching ${connected.where}`);
   let handlerProxy: HandlerProxy | undefined;
   if (cfg.handlerProxy) {

@@ -63,13 +63,17 @@ const GUARDED_METHODS = new Set(['DELETE', 'PATCH', 'PUT']);
 export interface KubeClientOptions {
   /** Deadline of each non-watch request, in ms; 0: none (--request-timeout, default 30 s). */
   requestTimeoutMs?: number;
+  /** The hint's advice on a deadline that passed, in the caller's words (the CLI names its flag). */
+  raiseTimeoutHint?: string;
 }
 
 export class KubeClient {
   readonly requestTimeoutMs: number;
+  private readonly raiseTimeoutHint: string | undefined;
 
   constructor(readonly conn: Connection, opts: KubeClientOptions = {}) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.raiseTimeoutHint = opts.raiseTimeoutHint;
   }
 
   get server(): string {
@@ -86,7 +90,7 @@ export class KubeClient {
       return await this.jsonUntimed<T>(method, path, { ...opts, signal: deadline.signal });
     } catch (err) {
       if (deadline.expired()) {
-        throw new RequestTimeoutError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), this.requestTimeoutMs, err);
+        throw new RequestTimeoutError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), this.requestTimeoutMs, err, this.raiseTimeoutHint);
       }
       throw err;
     } finally {

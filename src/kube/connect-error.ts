@@ -20,7 +20,7 @@ export class ConnectError extends CmwatchError {
     } else {
       super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
         hint: code === 'ECONNREFUSED'
-          ? 'nothing listens there: is kubectl proxy running, or is --server right?'
+          ? 'nothing listens there: is kubectl proxy running, or is the server URL right?'
           : 'check the network path to the API server',
         cause,
       });

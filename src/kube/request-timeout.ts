@@ -6,7 +6,7 @@
 import { CmwatchError } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
 
-/** --request-timeout's default. */
+/** The default deadline (the CLI's --request-timeout). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The request did not get its whole answer within the deadline; it was aborted. */
@@ -14,9 +14,10 @@ export class RequestTimeoutError extends CmwatchError {
   readonly verb: string;
   readonly url: string;
   readonly timeoutMs: number;
-  constructor(verb: string, url: string, timeoutMs: number, cause?: unknown) {
+  /** `raise`: how the caller's user raises the deadline (the CLI names its flag); kube/ names none. */
+  constructor(verb: string, url: string, timeoutMs: number, cause?: unknown, raise = 'raise the request deadline if it is only slow') {
     super('E_REQUEST_TIMEOUT', `${verb} ${url}: no complete answer within ${formatDuration(timeoutMs)}; request aborted`, {
-      hint: 'the API server or proxy is slow or stuck; raise --request-timeout (0: no deadline) if it is only slow',
+      hint: `the API server or proxy is slow or stuck; ${raise}`,
       cause,
     });
     this.name = 'RequestTimeoutError';

@@ -44,7 +44,7 @@ export class ListBounds {
     this.objects += page.items.length;
     if (this.objects > limits.maxObjects) {
       throw new BadResponseError('list_too_many_objects', `list ${url}: more than ${limits.maxObjects} objects (page ${this.pages}); list abandoned`, {
-        hint: 'a list that never ends, or a collection past cmwatch\'s bound (maxListObjects): check the server or proxy, or narrow the watch with --selector or a namespace',
+        hint: 'a list that never ends, or a collection past cmwatch\'s bound (maxListObjects): check the server or proxy, or narrow the watch with a label selector or a namespace',
       });
     }
     if (page.continue === undefined) return;

@@ -3,6 +3,7 @@
  * object is never sent, and a non-watch request that gets no complete
  * answer ends at the deadline; a watch does not.
  */
+import { RAISE_REQUEST_TIMEOUT } from '../../../src/cli/connection-hints.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -67,7 +68,7 @@ test('DELETE, PATCH and PUT of a collection, or of a path ending in "/", are ref
 
 test('a request whose answer stalls after its headers ends at the deadline with a RequestTimeoutError naming verb, URL and deadline', async () => {
   const s = await server(stall);
-  const client = new KubeClient(s.conn, { requestTimeoutMs: 200 });
+  const client = new KubeClient(s.conn, { requestTimeoutMs: 200, raiseTimeoutHint: RAISE_REQUEST_TIMEOUT });
   try {
     await assert.rejects(client.json('GET', '/api/v1/namespaces/ns/pods', { verb: 'list', query: { labelSelector: 'app=x' } }), (e: unknown) => {
       assert.ok(e instanceof RequestTimeoutError, String(e));
