@@ -48,8 +48,6 @@ const BY_CODE: Readonly<Record<string, number>> = {
   API_401: ExitCode.ApiPermanent,
   API_403: ExitCode.ApiPermanent,
   API_404: ExitCode.ApiPermanent,
-  /** A 401/403/404 that ended a watch under --exit-on-error (watch/failure.ts PermanentApiError). */
-  E_API_PERMANENT: ExitCode.ApiPermanent,
 };
 
 /** What an error of this code exits with: its entry in the table, else 1. */

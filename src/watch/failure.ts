@@ -42,24 +42,6 @@ export class StreamError extends CmwatchError {
 }
 
 /**
- * A 401, 403 or 404 that ends the watch instead of being retried (the
- * reflector's exitOnError). The ApiError is the cause, so its status, verb
- * and URL stay at hand; message and hint are the ApiError's.
- */
-export class PermanentApiError extends CmwatchError {
-  declare readonly cause: ApiError;
-  constructor(cause: ApiError) {
-    super('E_API_PERMANENT', cause.message, { hint: cause.hint, cause });
-    this.name = 'PermanentApiError';
-  }
-
-  /** The HTTP status of the refusal (401, 403 or 404). */
-  get status(): number {
-    return this.cause.status;
-  }
-}
-
-/**
  * The server (or a proxy in between) answered with something cmwatch must not
  * use: a list that is not a Kubernetes list, a list past its bounds, an ERROR
  * event with an empty Status. `reason` names which (for logs and counters);

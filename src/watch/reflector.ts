@@ -17,7 +17,7 @@
  *   429, 5xx, network .......... back off (Retry-After if given), retry the
  *                                same step (a list is retried as a list)
  *   401, 403, 404 .............. one-line error; retry at the capped backoff,
- *                                or fail with a PermanentApiError (exitOnError)
+ *                                or reject run() with the ApiError (exitOnError)
  *   a bad body (not a list, a
  *   list past its bounds, an
  *   ERROR with an empty Status)  one-line error; back off, retry the same step
@@ -38,7 +38,7 @@ import { oneLine } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
 import type { Logger } from '../base/logger.js';
 import { Backoff, sleep as realSleep } from '../base/backoff.js';
-import { classifyFailure, EarlyCloseError, MalformedEventError, PermanentApiError, StallError, type Failure } from './failure.js';
+import { classifyFailure, EarlyCloseError, MalformedEventError, StallError, type Failure } from './failure.js';
 import { ChangeDelivery, type Delivery, type DeliveryHandler } from './delivery.js';
 import type { ContentFunction } from './content.js';
 import { settledOrAborted } from './consumer.js';
@@ -99,7 +99,7 @@ export interface ReflectorOptions {
   /** The watch's timeoutSeconds, drawn for each watch (default 300–600). */
   timeoutSeconds?: () => number;
   backoff?: Backoff;
-  /** 401/403/404 reject run() with a PermanentApiError instead of being retried. */
+  /** 401/403/404 reject run() with the ApiError instead of being retried. */
   exitOnError?: boolean;
   /** Clock and sleep, replaceable in tests. */
   now?: () => number;
@@ -154,7 +154,7 @@ export class Reflector {
 
   /**
    * Runs until the signal aborts, then resolves. Rejects only on a fatal
-   * error: a 401/403/404 with exitOnError (a PermanentApiError).
+   * error: a 401/403/404 with exitOnError (the ApiError itself).
    */
   async run(): Promise<void> {
     const { signal } = this.o;
@@ -235,7 +235,8 @@ export class Reflector {
         return retry(backoff.next(), step, f.level ?? 'error');
       case 'permanent': {
         if (this.o.exitOnError) {
-          throw new PermanentApiError(err as ApiError);
+          // The ApiError itself, status and all; the CLI maps its code (API_401/403/404) to exit 3.
+          throw err;
         }
         return retry(backoff.capped(), step, 'error');
       }

