@@ -1,7 +1,7 @@
 /** The Lease's namespace: the flag, else the pod's (read once at start by the connection), else the watched one, else the context's. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { leaseNamespace } from '../../src/cli/leader-election.js';
+import { leaseNamespace } from '../../../src/cli/leader-election.js';
 
 test('lease namespace: --lease-namespace, then the pod\'s, the one watched, the context\'s, default', () => {
   assert.deepEqual(leaseNamespace('ops', ['web'], 'ctx', 'pod'), { namespace: 'ops', from: '--lease-namespace' });
