@@ -132,8 +132,11 @@ test('hostile 2: fresh continue tokens for ever end the list at maxListObjects w
 test('hostile 3: a list body that never ends is cut at maxListPageBytes with one error line, and the list is retried', async () => {
   const t = await rig({ faults: [{ kind: 'endless-body', times: Infinity }], reflector: { maxListPageBytes: 1024 * 1024 }, synced: false });
   try {
+    // First the page is asked for again with half the limit (2, then 1); a page of one object still over the cap fails the list.
+    const smaller = await t.logged(/reason=page_too_large$/);
+    assert.match(smaller, /a page of 2 object\(s\) exceeds the page cap; asking for 1 at a time/);
     const line = await t.logged(/reason=body_too_large$/);
-    assert.match(line, new RegExp(`^error list ${URL_RE}\\?limit=2: the response body exceeds 1 MiB; the read was aborted \\(hint: the server or a proxy in between sent an endless or oversized body; cmwatch retries with backoff\\); listing again in \\d+ms reason=body_too_large$`));
+    assert.match(line, new RegExp(`^error list ${URL_RE}\\?limit=1: the response body exceeds 1 MiB; the read was aborted \\(hint: the server or a proxy in between sent an endless or oversized body; cmwatch retries with backoff\\); listing again in \\d+ms reason=body_too_large$`));
     assert.equal(t.r.stats.restarts.stall, undefined, 'cut by the cap, not by the stall timer');
     t.api.faults.length = 0;
     await until(() => t.deliveries.length === SEED, 10_000, 'sync after the fault');
