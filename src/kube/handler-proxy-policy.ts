@@ -16,7 +16,7 @@ export type Headers = Record<string, string | string[]>;
 
 /** A request the proxy refuses: always 403 with a plain-text body. */
 export interface Refusal {
-  status: 403;
+  status: 400 | 403;
   text: string;
   /** Logged as a warning when set (a refusal that suggests an attack). */
   warn?: string;
@@ -48,6 +48,22 @@ export function targetPath(target: string): string {
   return target.split('?')[0]!;
 }
 
+const MUTATING = new Set(['DELETE', 'PATCH', 'PUT']);
+
+/**
+ * A mutation whose path ends in "/" or has an empty or dot segment: what a
+ * handler sends when a variable it put into the URL was empty. A deliberate
+ * collection request (deletecollection, with a selector) has neither and is
+ * forwarded.
+ */
+function brokenObjectPath(path: string): string | undefined {
+  if (path.endsWith('/')) return 'the path ends in "/"';
+  const segs = path.split('/').slice(1);
+  if (segs.some((s) => s === '')) return 'the path has an empty segment';
+  if (segs.some((s) => /^(%2e|\.){1,2}$/i.test(s))) return 'the path has a "." or ".." segment';
+  return undefined;
+}
+
 /** Why the proxy refuses this request, or undefined when it may be forwarded. */
 export function refusal(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>): Refusal | undefined {
   const target = req.url ?? '/';
@@ -62,6 +78,14 @@ export function refusal(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>
   if (!target.startsWith('/')) return { status: 403, text: 'Forbidden: cmwatch handler proxy forwards only to its API server (use an origin-form path)' };
   const path = targetPath(target);
   if (REJECT_PATHS.some((re) => re.test(path))) return { status: 403, text: `Forbidden: ${path} (pods/exec and pods/attach are not proxied)` };
+  const broken = MUTATING.has(req.method ?? 'GET') ? brokenObjectPath(path) : undefined;
+  if (broken) {
+    return {
+      status: 400,
+      text: `Bad Request: ${req.method} ${path}: ${broken} (an empty name?); cmwatch's handler proxy refuses it, as the API server would take it as the whole collection`,
+      warn: `refused ${req.method} ${path}: ${broken}`,
+    };
+  }
   return undefined;
 }
 

@@ -12,8 +12,8 @@ import type { ListPage } from './source.js';
 export const DEFAULT_MAX_LIST_OBJECTS = 1_000_000;
 /** With the default page size of 500, room for five times DEFAULT_MAX_LIST_OBJECTS in short pages. */
 export const DEFAULT_MAX_LIST_PAGES = 10_000;
-/** Per page. The watch caps a line at 16 MiB; a page of 500 large ConfigMaps fits in 256 MiB. */
-export const DEFAULT_MAX_LIST_PAGE_BYTES = 256 * 1024 * 1024;
+/** Per page. The watch caps a line at 16 MiB; a page over 64 MiB is asked for again with half the limit (list-pages.ts), so large objects still list. */
+export const DEFAULT_MAX_LIST_PAGE_BYTES = 64 * 1024 * 1024;
 
 export interface ListLimits {
   maxObjects: number;

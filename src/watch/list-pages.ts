@@ -42,6 +42,8 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
   const items: K8sObject[] = [];
   let cont: string | undefined;
   let limit = o.pageSize;
+  /** The full-list fallback after an expired continue token is taken once; a second expiry fails the list (backoff, no hot loop). */
+  let fellBack = false;
   log.debug(`listing ${source.description}`, { limit });
   try {
     for (;;) {
@@ -50,7 +52,8 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
       try {
         page = await source.list({ limit, continue: cont, signal: ac.signal, onBytes: touch, maxBytes: o.maxPageBytes });
       } catch (err) {
-        if (cont && err instanceof ApiError && err.expired && !timer.fired) {
+        if (cont && err instanceof ApiError && err.expired && !timer.fired && !fellBack) {
+          fellBack = true;
           // The continue token expired mid-list: start over with one full list.
           log.warn(`list ${source.description}: continue token expired; listing again in one page`, { reason: 'expired' });
           items.length = 0;

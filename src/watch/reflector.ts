@@ -45,7 +45,7 @@ import { settledOrAborted } from './consumer.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES } from './list-bounds.js';
 import { listAll } from './list-pages.js';
-import { errorEventFailure, foreignKind, objectProblem } from './shape.js';
+import { errorEventFailure, foreignKind, objectProblem, outOfScope } from './shape.js';
 import type { ListWatchSource } from './source.js';
 import { keyOf, type K8sObject, type WireEvent } from '../api/types.js';
 
@@ -90,7 +90,7 @@ export interface ReflectorOptions {
   maxListObjects?: number;
   /** The most pages one list may have (default 10,000). */
   maxListPages?: number;
-  /** The most bytes of one list page's body (default 256 MiB). */
+  /** The most bytes of one list page's body (default 64 MiB). */
   maxListPageBytes?: number;
   /** Abort a list or watch when no byte arrives for this long. */
   stallTimeoutMs?: number;
@@ -307,6 +307,11 @@ export class Reflector {
         this.skipForeign('listed', obj, foreign);
         continue;
       }
+      const outside = outOfScope(obj, source.scope);
+      if (outside) {
+        this.skipOutside('listed', obj, outside);
+        continue;
+      }
       const key = keyOf(obj);
       seen.add(key);
       const { diff, wait } = this.delivery.listed(obj, key, initial);
@@ -368,6 +373,12 @@ export class Reflector {
     const { log, source } = this.o;
     this.count(this.stats.skipped, 'foreign_kind');
     log.warn(`${what} ${keyOf(obj) || '(no name)'} on ${source.description} is ${foreign}, not a ${source.expect?.kind}; skipped (hint: the server or a proxy in between sent an object of another kind)`, { reason: 'foreign_kind' });
+  }
+
+  private skipOutside(what: string, obj: K8sObject, outside: string): void {
+    const { log, source } = this.o;
+    this.count(this.stats.skipped, 'server_inconsistency');
+    log.warn(`${what} ${keyOf(obj)} on ${source.description} is ${outside}; skipped as a server inconsistency (hint: the server or a proxy in between sent an object outside what was asked for)`, { reason: 'server_inconsistency' });
   }
 
   /** One watch request, from the remembered resource version until the stream ends. */
@@ -440,10 +451,21 @@ export class Reflector {
     }
     const problem = objectProblem(obj);
     if (problem) throw new MalformedEventError(`${ev.type} event whose object ${problem}`);
+    const outside = outOfScope(obj, source.scope);
+    if (outside) {
+      this.skipOutside(ev.type, obj, outside);
+      return undefined;
+    }
     const key = keyOf(obj);
     const rv = obj.metadata?.resourceVersion ?? '';
-    // An event older than the resume point is still checked against its key, but the point stays.
-    if (rv && !isOlderResourceVersion(rv, this.resourceVersion)) this.resourceVersion = rv;
+    // One watch stream is ordered: an event older than the resume point was already passed
+    // (a replayed or reordered event), even for a key since deleted and forgotten.
+    if (rv && isOlderResourceVersion(rv, this.resourceVersion)) {
+      this.count(this.stats.skipped, 'stale');
+      log.debug(`${ev.type} ${key} skipped: resource version ${rv} is older than ${this.resourceVersion}, already passed`, { rv, reason: 'stale' });
+      return undefined;
+    }
+    if (rv) this.resourceVersion = rv;
     return this.detect(ev.type, obj, key, rv);
   }
 

@@ -5,6 +5,8 @@
  * URL and what was wrong, never a TypeError, and an object of another kind
  * than the one watched is never delivered as that kind.
  */
+import { labelsMatch } from '../api/label-match.js';
+import type { Requirement } from '../api/label-selector.js';
 import { ApiError, type K8sStatus } from '../api/api-error.js';
 import { BadResponseError } from './failure.js';
 import type { ListPage } from './source.js';
@@ -15,6 +17,28 @@ export interface KindExpectation {
   kind: string;
   /** The API group: '' for the core group (apiVersion "v1"). */
   group: string;
+}
+
+/** What a source asked the server for besides the kind: its namespace and label selector. */
+export interface ScopeExpectation {
+  /** Unset: all namespaces. */
+  namespace?: string;
+  /** The parsed labelSelector; unset: none. */
+  selector?: readonly Requirement[];
+}
+
+/**
+ * Undefined when the object is inside what was asked for; otherwise why not,
+ * e.g. 'in namespace "kube-system", not "default"'. The API server never
+ * sends such an object: only a broken server or a proxy in between does, and
+ * an action must not act on it.
+ */
+export function outOfScope(obj: K8sObject, scope: ScopeExpectation | undefined): string | undefined {
+  if (!scope) return undefined;
+  const ns = obj.metadata?.namespace;
+  if (scope.namespace !== undefined && ns !== scope.namespace) return `in namespace ${ns === undefined ? '(none)' : `"${ns}"`}, not "${scope.namespace}"`;
+  if (scope.selector && !labelsMatch(scope.selector, obj.metadata?.labels)) return 'not matched by the label selector';
+  return undefined;
 }
 
 const NOT_A_LIST = 'the server or a proxy in between returned something that is not a Kubernetes list; cmwatch lists again with backoff';

@@ -3,10 +3,11 @@
  * page by page and opens a watch from a resource version. HttpSource talks to
  * the API; tests can supply any other implementation.
  */
+import { parseSelector } from '../api/label-selector.js';
 import { buildUrl, type KubeClient, type Query } from '../kube/client.js';
 import { collectionPath, type CollectionRef } from '../api/object-path.js';
 import { frames } from './ndjson.js';
-import { parseListBody, type KindExpectation } from './shape.js';
+import { parseListBody, type KindExpectation, type ScopeExpectation } from './shape.js';
 import type { K8sObject, WireEvent } from '../api/types.js';
 
 export interface ListPage {
@@ -49,6 +50,8 @@ export interface ListWatchSource {
   readonly resource?: ResourceDescription;
   /** The kind of object it lists and watches; objects of another kind are never delivered. Unset: not checked. */
   readonly expect?: KindExpectation;
+  /** The namespace and label selector it asked for; objects outside them are never delivered. Unset: not checked. */
+  readonly scope?: ScopeExpectation;
   list(req: ListRequest): Promise<ListPage>;
   watch(req: WatchRequest): Promise<AsyncIterable<WireEvent>>;
 }
@@ -77,6 +80,7 @@ export { collectionPath };
 export class HttpSource implements ListWatchSource {
   readonly description: string;
   readonly expect: KindExpectation | undefined;
+  readonly scope: ScopeExpectation;
   readonly resource: ResourceDescription;
   private readonly path: string;
 
@@ -84,6 +88,8 @@ export class HttpSource implements ListWatchSource {
     this.path = collectionPath(ref);
     this.description = this.path;
     this.expect = ref.kind ? { kind: ref.kind, group: ref.group ?? '' } : undefined;
+    const parsed = ref.labelSelector ? parseSelector(ref.labelSelector) : undefined;
+    this.scope = { namespace: ref.namespace, selector: parsed?.ok ? parsed.requirements : undefined };
     const version = ref.version ?? 'v1';
     this.resource = { resource: ref.resource, kind: ref.kind, apiVersion: ref.group ? `${ref.group}/${version}` : version };
   }

@@ -5,7 +5,7 @@
  * and `exhausted` resolves, so a test can stop the reflector at that point.
  */
 import type { ListPage, ListRequest, ListWatchSource, WatchRequest } from '../../src/watch/source.js';
-import type { KindExpectation } from '../../src/watch/shape.js';
+import type { KindExpectation, ScopeExpectation } from '../../src/watch/shape.js';
 import type { K8sObject, WireEvent } from '../../src/api/types.js';
 
 export type ListStep = ListPage | { error: Error };
@@ -57,7 +57,8 @@ export class ScriptedSource implements ListWatchSource {
   readonly exhausted = new Promise<void>((r) => (this.notifyExhausted = r));
 
   /** `expect`: the kind the source says it watches (unset: not checked, as before). */
-  constructor(readonly expect?: KindExpectation) {}
+  /** `scope`: the namespace and selector it says it asked for (unset: not checked). */
+  constructor(readonly expect?: KindExpectation, readonly scope?: ScopeExpectation) {}
 
   /** Scripts the answers of the next list() calls. */
   onList(...steps: ListStep[]): this {

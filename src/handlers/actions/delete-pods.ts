@@ -23,6 +23,9 @@ import { checkListedPod, isSkip, podListItems, type ListedPod } from './pod-list
 
 export { DEFAULT_SELECTOR_ANNOTATIONS } from '../../api/selector-annotation.js';
 
+/** A pod list's body cap: the matching pods of one selector (an endless or oversized body is cut, and nothing is deleted). */
+const MAX_POD_LIST_BYTES = 64 * 1024 * 1024;
+
 export interface DeletePodsOptions {
   client: KubeClient;
   log: Logger;
@@ -92,11 +95,11 @@ async function listPods(
   const query = { labelSelector: selector };
   let body: unknown;
   try {
-    body = await o.client.json<unknown>('GET', podsPath, { query, signal: o.signal, verb: 'list', resource: 'pods' });
+    body = await o.client.json<unknown>('GET', podsPath, { query, signal: o.signal, verb: 'list', resource: 'pods', maxBytes: MAX_POD_LIST_BYTES });
   } catch (err) {
     // Stopped (--timeout or shutdown): the dispatcher says so.
     if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted: [] };
-    const reason = err instanceof ApiError ? `http_${err.status}` : err instanceof RequestTimeoutError ? 'request_timeout' : 'connect';
+    const reason = err instanceof ApiError ? `http_${err.status}` : err instanceof RequestTimeoutError ? 'request_timeout' : (err as { code?: unknown }).code === 'E_BODY_TOO_LARGE' ? 'body_too_large' : 'connect';
     log.error(`delete-pods ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason });
     return { ok: false, reason: 'list failed', deleted: [] };
   }
