@@ -69,8 +69,14 @@ export async function deletePods(ev: WatchEvent, key: string, o: DeletePodsOptio
   if (pods.length === 0) return { ok: true, deleted: [] };
   const deleted: string[] = [];
   let failures = 0;
+  const changedAt = lastChange(ev.object);
   for (const pod of pods) {
     if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted };
+    if (changedAt !== undefined && pod.created !== undefined && pod.created > changedAt) {
+      // Created after the change (a replacement, e.g. on a retry of this run): it already has the new content.
+      log.info(`delete-pods ${key}: pod ${ns}/${pod.name} started after the change; not deleted`, { key, pod: pod.name, reason: 'started_after_change' });
+      continue;
+    }
     if (o.dryRun) {
       log.info(`delete-pods ${key}: would delete pod ${ns}/${pod.name} (dry run)`, { key, pod: pod.name });
       continue;
@@ -147,4 +153,19 @@ async function deleteOne(key: string, ns: string, pod: ListedPod, o: DeletePodsO
     });
     return 'failed';
   }
+}
+
+/**
+ * When the object last changed, from its managedFields (the API server's
+ * clock, like the pods' creationTimestamp; whole seconds), or undefined.
+ */
+function lastChange(obj: WatchEvent['object']): number | undefined {
+  const fields = obj.metadata?.managedFields;
+  if (!Array.isArray(fields)) return undefined;
+  let latest: number | undefined;
+  for (const f of fields) {
+    const t = typeof (f as { time?: unknown })?.time === 'string' ? Date.parse((f as { time: string }).time) : NaN;
+    if (Number.isFinite(t) && (latest === undefined || t > latest)) latest = t;
+  }
+  return latest;
 }

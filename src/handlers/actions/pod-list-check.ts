@@ -46,6 +46,8 @@ export function podListItems(body: unknown, url: string): Array<Record<string, u
 export interface ListedPod {
   name: string;
   uid: string;
+  /** metadata.creationTimestamp in ms, when it is a valid time. */
+  created?: number;
 }
 
 /** Why a listed item is not acted on; `reason` is the log's reason field. */
@@ -79,7 +81,8 @@ export function checkListedPod(item: Record<string, unknown>, index: number, ns:
     return { reason: 'no_uid', why: `${pod} has no metadata.uid, so its delete could not be made conditional on it` };
   }
   seen.add(name as string);
-  return { name: name as string, uid };
+  const created = typeof meta.creationTimestamp === 'string' ? Date.parse(meta.creationTimestamp) : NaN;
+  return Number.isFinite(created) ? { name: name as string, uid, created } : { name: name as string, uid };
 }
 
 function inconsistent(why: string): Skip {
