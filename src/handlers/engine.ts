@@ -119,7 +119,7 @@ export class HandlerEngine {
       this.log.error(oneLine(err));
       return;
     }
-    if (names.length === 0) this.log.warn(`no executable handler in --exec-dir ${this.handlers.execDir}; events will run nothing until one is added`);
+    if (names.length === 0) this.log.warn(`no executable handler in the handler directory ${this.handlers.execDir}; events will run nothing until one is added`);
     else this.log.info(`handlers on ${on}, in order: ${names.join(', ')}`);
   }
 

@@ -58,7 +58,7 @@ export class ExecDir {
     try {
       names = readdirSync(this.dir);
     } catch (cause) {
-      throw new CmwatchError('E_EXEC_DIR', `--exec-dir: cannot read "${this.dir}": ${oneLine(cause)}`, { cause });
+      throw new CmwatchError('E_EXEC_DIR', `handler directory "${this.dir}" cannot be read: ${oneLine(cause)}`, { cause });
     }
     names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const out: HandlerSpec[] = [];
@@ -70,9 +70,9 @@ export class ExecDir {
         this.warned.delete(name);
         out.push({ name, argv: [path] });
       } else if (check === 'not-executable') {
-        this.warnOnce(name, `--exec-dir: skipping ${path}: not executable (chmod +x it to run it)`, 'not_executable');
+        this.warnOnce(name, `handler directory: skipping ${path}: not executable (chmod +x it to run it)`, 'not_executable');
       } else if (check === 'permission-denied') {
-        this.warnOnce(name, `--exec-dir: skipping ${path}: permission denied`, 'permission_denied');
+        this.warnOnce(name, `handler directory: skipping ${path}: permission denied`, 'permission_denied');
       }
     }
     return out;

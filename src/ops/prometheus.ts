@@ -85,7 +85,7 @@ function reflectorCounters(prom: Prom, registers: Registers, src: Sources) {
 function queueMetrics(prom: Prom, registers: Registers, src: Sources): void {
   const gaveUp = growth(() => src.queue?.givenUp() ?? 0);
   new prom.Counter({
-    name: 'cmwatch_handler_gave_up_total', help: 'Changes given up after --max-retries failed retries.', registers,
+    name: 'cmwatch_handler_gave_up_total', help: 'Changes given up after their retries failed.', registers,
     collect() {
       if (!src.queue) return;
       const by = gaveUp();
@@ -95,7 +95,7 @@ function queueMetrics(prom: Prom, registers: Registers, src: Sources): void {
   const fallbacks = growth(() => src.queue?.coalesceFallbacks() ?? 0);
   new prom.Counter({
     name: 'cmwatch_queue_coalesce_fallbacks_total',
-    help: 'With --no-coalesce: times a ConfigMap\'s ordered backlog reached --max-pending-per-key and its waiting events were coalesced into the latest (once per episode, until the key has no work left).',
+    help: 'With coalescing off: times a key\'s ordered backlog reached its bound and its waiting events were coalesced into the latest (once per episode, until the key has no work left).',
     registers,
     collect() {
       if (!src.queue) return;

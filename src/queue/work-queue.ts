@@ -130,7 +130,7 @@ export class WorkQueue<T> {
   private fellBack(key: string, waiting: number): void {
     this.stats.coalesceFallbacks++;
     this.o.log.warn(
-      `${key}: ${waiting} events waiting to run in order (--max-pending-per-key ${this.o.maxPendingPerKey}); ` +
+      `${key}: ${waiting} events waiting to run in order (the bound per key is ${this.o.maxPendingPerKey}); ` +
       `coalescing them into the latest until ${key} has no work left`,
       { key, reason: 'coalesce_fallback' },
     );

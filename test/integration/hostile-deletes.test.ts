@@ -124,7 +124,7 @@ test('a list body of the wrong shape is one clear error line with the URL and a 
   const bad = c.stderr.filter((l) => /the answer is not a pod list/.test(l));
   assert.equal(bad.length, 4, c.stderr.join('\n'));
   const url = `${api.url}/api/v1/namespaces/default/pods\\?labelSelector=app%3Dwebapp`;
-  assert.match(bad[0]!, new RegExp(`^error delete-pods default/webapp-config: deleting nothing: GET ${url}: the answer is not a pod list: the body is null, not an object \\(hint: check that --server is`));
+  assert.match(bad[0]!, new RegExp(`^error delete-pods default/webapp-config: deleting nothing: GET ${url}: the answer is not a pod list: the body is null, not an object \\(hint: check that the server URL is`));
   assert.match(bad[1]!, /"items" is string, not an array/);
   assert.match(bad[2]!, /item 1 is null, not an object/);
   assert.match(bad[3]!, /its kind is "Status", not "PodList"/);

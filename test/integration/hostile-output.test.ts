@@ -151,9 +151,9 @@ test('--no-coalesce: 100,000 events for one key behind a slow handler stay withi
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
   assert.ok(value('cmwatch_queue_depth') <= 1000, `queue depth ${value('cmwatch_queue_depth')}`);
   assert.equal(value('cmwatch_queue_coalesce_fallbacks_total'), 1, metrics);
-  const warnings = c.stderr.filter((l) => /--max-pending-per-key/.test(l));
+  const warnings = c.stderr.filter((l) => /reason=coalesce_fallback/.test(l));
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0]!, /^warn default\/flood: 1000 events waiting to run in order \(--max-pending-per-key 1000\); coalescing them into the latest until default\/flood has no work left/);
+  assert.match(warnings[0]!, /^warn default\/flood: 1000 events waiting to run in order \(the bound per key is 1000\); coalescing them into the latest until default\/flood has no work left/);
   assert.equal(await c.stop('SIGTERM'), 0, c.stderr.filter((l) => !/^MODIFIED/.test(l)).slice(-20).join('\n'));
   // The handler ran for the first change and then for the latest ones, not 100,000 times.
   const runs = c.stderr.filter((l) => /^\[slow\.sh default\/flood\] exit 0/.test(l)).length;

@@ -18,7 +18,7 @@ export class ListShapeError extends CmwatchError {
   readonly url: string;
   constructor(url: string, why: string) {
     super('E_LIST_SHAPE', `GET ${url}: the answer is not a pod list: ${why}`, {
-      hint: 'check that --server is the API server or a kubectl proxy in front of it, and that nothing between rewrites its answers',
+      hint: 'check that the server URL is the API server or a kubectl proxy in front of it, and that nothing between rewrites its answers',
     });
     this.name = 'ListShapeError';
     this.url = url;

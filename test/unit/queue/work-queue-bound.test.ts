@@ -35,7 +35,7 @@ function gated(maxPendingPerKey?: number) {
     close() {
       gate = new Promise<void>((r) => (open = r));
     },
-    warnings: () => lines.filter((l) => /--max-pending-per-key/.test(l)),
+    warnings: () => lines.filter((l) => /reason=coalesce_fallback/.test(l)),
   };
 }
 
@@ -49,7 +49,7 @@ test('queue bound: 100,000 items for one key behind a blocked run stay within th
   assert.equal(h.q.stats.coalesceFallbacks, 1);
   assert.deepEqual(h.fallbacks, ['ns/a']);
   assert.equal(h.warnings().length, 1, h.lines.join('\n'));
-  assert.match(h.warnings()[0]!, /^warn ns\/a: 1000 events waiting to run in order \(--max-pending-per-key 1000\); coalescing them into the latest until ns\/a has no work left key=ns\/a reason=coalesce_fallback$/);
+  assert.match(h.warnings()[0]!, /^warn ns\/a: 1000 events waiting to run in order \(the bound per key is 1000\); coalescing them into the latest until ns\/a has no work left key=ns\/a reason=coalesce_fallback$/);
   h.release();
   await h.q.settled();
   assert.deepEqual(h.runs.map((r) => r.item), [1, 100_000]);
