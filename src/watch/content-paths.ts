@@ -35,7 +35,11 @@ export type ContentPathReason =
 
 const HINT = 'give field paths separated by ",", e.g. .spec,.metadata.labels,.data["app.properties"]';
 
-/** A path list that cannot be parsed: `value` is the offending path, `position` its offset in the list. */
+/**
+ * A path list that cannot be parsed: `value` (and `path`) is the offending
+ * path, `position` where it went wrong, as an offset of the whole list; the
+ * message gives it as an offset of the path.
+ */
 export class ContentPathError extends InvalidValueError {
   constructor(reason: ContentPathReason, readonly path: string, readonly position: number, why: string) {
     super(reason, path, `content path ${JSON.stringify(path)}: ${why}`, HINT);
@@ -72,8 +76,9 @@ class PathParser {
     return this.s.slice(this.start, j).trim();
   }
 
-  private fail(reason: ContentPathReason, why: string): never {
-    throw new ContentPathError(reason, this.current(), this.i, why);
+  /** Throws for the current path: `why`, then where (`offset`, of the list) as an offset of the path. */
+  private fail(reason: ContentPathReason, offset: number, why: string): never {
+    throw new ContentPathError(reason, this.current(), offset, `${why} at offset ${offset - this.start}`);
   }
 
   private spaces(): void {
@@ -84,7 +89,7 @@ class PathParser {
   comma(): boolean {
     this.spaces();
     if (this.i >= this.s.length) return false;
-    if (this.s[this.i] !== ',') this.fail('content_path_bad_character', `unexpected ${JSON.stringify(this.s[this.i])} at offset ${this.i}`);
+    if (this.s[this.i] !== ',') this.fail('content_path_bad_character', this.i, `unexpected ${JSON.stringify(this.s[this.i])}`);
     this.i++;
     return true;
   }
@@ -93,8 +98,8 @@ class PathParser {
     this.spaces();
     this.start = this.i;
     const c = this.s[this.i];
-    if (c === undefined || c === ',') this.fail('content_path_empty', 'empty path (a path starts with ".", e.g. .spec)');
-    if (c !== '.') this.fail('content_path_no_dot', 'a path starts with "."');
+    if (c === undefined || c === ',') this.fail('content_path_empty', this.i, 'empty path (a path starts with ".", e.g. .spec)');
+    if (c !== '.') this.fail('content_path_no_dot', this.i, 'a path starts with "."');
     const steps: PathStep[] = [];
     while (this.i < this.s.length) {
       const ch = this.s[this.i]!;
@@ -105,13 +110,13 @@ class PathParser {
         if (next === '"') steps.push(this.string());
         else if (next !== undefined && NAME_CHAR.test(next)) steps.push(this.name());
         else if (steps.length === 0 && this.i - 1 === this.start && this.atPathEnd()) return steps;
-        else this.fail('content_path_empty_step', `no field name after "." at offset ${this.i - 1}`);
+        else this.fail('content_path_empty_step', this.i - 1, 'no field name after "."');
       } else if (ch === '[') {
         steps.push(this.bracket());
       } else if (this.atPathEnd()) {
         break;
       } else {
-        this.fail('content_path_bad_character', `unexpected ${JSON.stringify(ch)} at offset ${this.i}`);
+        this.fail('content_path_bad_character', this.i, `unexpected ${JSON.stringify(ch)}`);
       }
     }
     return steps;
@@ -133,16 +138,15 @@ class PathParser {
     const from = this.i;
     this.i++;
     while (this.i < this.s.length && this.s[this.i] !== '"') this.i += this.s[this.i] === '\\' ? 2 : 1;
-    if (this.i >= this.s.length) { this.i = from; this.fail('content_path_bad_string', `unterminated string at offset ${from}`); }
+    if (this.i >= this.s.length) this.fail('content_path_bad_string', from, 'unterminated string');
     this.i++;
     try {
       const key = JSON.parse(this.s.slice(from, this.i)) as string;
-      if (key === '') this.fail('content_path_empty_step', `empty field name at offset ${from}`);
+      if (key === '') this.fail('content_path_empty_step', from, 'empty field name');
       return key;
     } catch (err) {
       if (err instanceof ContentPathError) throw err;
-      this.i = from;
-      return this.fail('content_path_bad_string', `bad string at offset ${from} (not a JSON string)`);
+      return this.fail('content_path_bad_string', from, 'not a JSON string');
     }
   }
 
@@ -154,13 +158,15 @@ class PathParser {
     if (this.s[this.i] === '"') {
       step = this.string();
     } else {
-      const m = /^(0|[1-9][0-9]*)/.exec(this.s.slice(this.i));
-      if (!m) this.fail('content_path_bad_index', `"[" at offset ${from} is not followed by an index (0, 1, …) or a quoted key`);
-      step = Number(m[1]);
-      if (!Number.isSafeInteger(step)) this.fail('content_path_bad_index', `index ${m[1]} at offset ${this.i} is too large`);
-      this.i += m[1]!.length;
+      const m = /^[0-9]+/.exec(this.s.slice(this.i));
+      if (!m) this.fail('content_path_bad_index', this.i, 'no index (0, 1, …) or quoted key after "["');
+      const digits = m[0];
+      if (digits.length > 1 && digits[0] === '0') this.fail('content_path_bad_index', this.i, `index ${digits} has a leading zero`);
+      step = Number(digits);
+      if (!Number.isSafeInteger(step)) this.fail('content_path_bad_index', this.i, `index ${digits} too large`);
+      this.i += digits.length;
     }
-    if (this.s[this.i] !== ']') this.fail('content_path_bad_character', `missing "]" at offset ${this.i} for the "[" at offset ${from}`);
+    if (this.s[this.i] !== ']') this.fail('content_path_bad_character', from, 'unclosed "["');
     this.i++;
     return step;
   }
