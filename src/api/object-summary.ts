@@ -25,7 +25,7 @@ function countOf(v: unknown): string {
 export function objectSummary(obj: K8sObject): string {
   const m = obj.metadata ?? {};
   const id = m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
-  let s = `${obj.kind ?? 'object'} ${id}`;
+  let s = id ? `${obj.kind ?? 'object'} ${id}` : (obj.kind ?? 'object');
   if (m.resourceVersion) s += ` rv=${m.resourceVersion}`;
   const counts = VALUE_MAPS.filter((f) => obj[f] !== undefined).map((f) => `${f}: ${countOf(obj[f])}`);
   return counts.length > 0 ? `${s} ${counts.join(', ')}` : s;
