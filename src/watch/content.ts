@@ -3,9 +3,14 @@
  * replay remember a hash of what the function returns (fingerprint.ts), and
  * under trigger "content" a new resource version with the same content is
  * not delivered. The text must frame its parts unambiguously (use
- * framedRecord/framedValue).
+ * framedRecord/framedValue, or canonical.ts), and each function's text starts
+ * with its own tag (`d`, `g`, `o`, `p`), so two functions never share a text.
+ *
+ * contentFor chooses the default for a resource; contentPaths
+ * (content-paths.ts) replaces it with the fields the user names.
  */
 import { framedRecord, framedValue } from './fingerprint.js';
+import { defaultObjectContent } from './content-object.js';
 import type { K8sObject } from '../api/types.js';
 
 /** An object → the text whose hash decides whether it changed. */
@@ -29,4 +34,31 @@ export function configMapContent(annotations: readonly string[]): ContentFunctio
     }
     return s;
   };
+}
+
+/** The resource being watched, as discovery names it (group "" is the core group). */
+export interface ContentResource {
+  group: string;
+  resource: string;
+  kind: string;
+}
+
+export interface ContentForOptions {
+  /** The selector annotations (a changed selector is a change of a ConfigMap or Secret). */
+  selectorAnnotations?: readonly string[];
+}
+
+/**
+ * The default content function of a resource: ConfigMaps and Secrets (core
+ * group) → their data, binaryData and selector annotations; any other
+ * resource → per object, its generation, labels and annotations when it has
+ * a `metadata.generation`, else the whole object minus status and the
+ * server's bookkeeping (content-object.ts). Whether an object has a
+ * generation is a property of the object, so it is decided per object.
+ */
+export function contentFor(r: ContentResource, o: ContentForOptions = {}): ContentFunction {
+  if (r.group === '' && (r.resource === 'configmaps' || r.resource === 'secrets')) {
+    return configMapContent(o.selectorAnnotations ?? []);
+  }
+  return defaultObjectContent;
 }

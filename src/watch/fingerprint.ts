@@ -30,7 +30,17 @@ export function framedRecord(tag: string, rec: Record<string, unknown> | undefin
   return s;
 }
 
-/** The remembered hash of a content text (22 base64 characters of its SHA-256). */
+/**
+ * The remembered hash of a content text, and the content hash a handler is
+ * given (CMWATCH_CONTENT_HASH). Its format is fixed, so a hash stored by a
+ * handler (in a CR's status, an annotation) can be compared after a restart
+ * or on another machine: the first 22 characters of the standard base64
+ * encoding (RFC 4648 section 4: `A-Z a-z 0-9 + /`, here never padded) of
+ * the SHA-256 digest of the content text encoded as UTF-8. That is the
+ * digest's first 132 bits. The content text is the content function's
+ * (content.ts); for ConfigMaps it is the text cmwatch has always hashed.
+ * Golden values: test/unit/watch/content-golden.test.ts.
+ */
 export function fingerprint(content: string): string {
   return hash('sha256', content, 'base64').slice(0, 22);
 }
