@@ -10,13 +10,15 @@
  *   bare resource.
  * - For each reading, in turn: the plural or singular (an exact full name is
  *   never expanded as a short name); then a short name in exactly that group;
- *   then, only when a group was written, a short name in a group the written
- *   one is a prefix of (`hpa.autoscal`, kubectl's "group prefixing"). A
- *   plural or singular with a partial group (`deployments.app`) matches
- *   nothing, as in kubectl.
+ *   then, only when a group was written and nothing matched it exactly,
+ *   kubectl's "group prefixing": the written group may be the start of the
+ *   served one, first for a short name (`hpa.autoscal`, the shortcut
+ *   expander), then for a plural or singular (`deployments.app`,
+ *   `storageclasses.storage`: the RESTMapper).
  * - Only when no reading matched a resource name: the Kind, case-insensitive,
- *   read the same ways (`ConfigMap`, `Deployment.apps`, `Deployment.v1.apps`:
- *   kubectl's ParseKindArg, so `kind.version.group` is taken).
+ *   read the same ways, exact group then group prefix (`ConfigMap`,
+ *   `Deployment.apps`, `Deployment.v1.apps`: kubectl's ParseKindArg, so
+ *   `kind.version.group` is taken).
  * - Names compare in lower case (kubectl lower-cases the resource before
  *   matching), so `ConfigMap` also matches the singular `configmap`.
  *
@@ -108,13 +110,15 @@ function matching(set: DiscoveredResources, reading: Reading, test: Test, groupP
 
 /** The matches of the first step (in kubectl's order) that matched anything. */
 function firstMatches(set: DiscoveredResources, readings: Reading[]): Match[] {
-  for (const reading of readings) {
-    const steps = [matching(set, reading, byName), matching(set, reading, byShortName)];
-    if (reading.group !== undefined) steps.push(matching(set, reading, byShortName, true));
-    for (const m of steps) if (m.length) return m;
-  }
-  for (const reading of readings) {
-    const m = matching(set, reading, byKind);
+  // Lazily, in kubectl's order: the first step that matches anything decides.
+  const steps = (reading: Reading, tests: Array<[Test, boolean]>) =>
+    tests.filter(([, prefix]) => !prefix || reading.group !== undefined).map(([t, prefix]) => () => matching(set, reading, t, prefix));
+  const order = [
+    ...readings.flatMap((r) => steps(r, [[byName, false], [byShortName, false], [byShortName, true], [byName, true]])),
+    ...readings.flatMap((r) => steps(r, [[byKind, false], [byKind, true]])),
+  ];
+  for (const step of order) {
+    const m = step();
     if (m.length) return m;
   }
   return [];

@@ -75,8 +75,11 @@ const forms: Array<[string, string, string, string]> = [
   ['FooThing.v1.example.org', 'foos.example.org', 'v1', 'kind'],
   ['FooThing.example.org', 'foos.example.org', 'v1', 'kind'],
   ['foo', 'foos.example.org', 'v1', 'singular'],
-  // kubectl's group prefixing, for short names only.
+  // kubectl's group prefixing, when nothing matches the written group exactly.
   ['hpa.autoscal', 'horizontalpodautoscalers.autoscaling', 'v2', 'short name'],
+  ['deployments.app', 'deployments.apps', 'v1', 'plural'],
+  ['foo.example', 'foos.example.org', 'v1', 'singular'],
+  ['FooThing.example', 'foos.example.org', 'v1', 'kind'],
   ['namespaces', 'namespaces', 'v1', 'plural'],
 ];
 for (const [name, canonical, version, form] of forms) {
@@ -120,13 +123,20 @@ test('one group serving a resource in two versions is not ambiguous', () => {
   assert.equal(resolved(resolveResourceName(set, 'horizontalpodautoscalers')).canonical, 'horizontalpodautoscalers.autoscaling');
 });
 
-test('an exact plural or singular is never expanded as a short name (kubectl\'s shortcut expander)', () => {
+test('an exact plural or singular is never expanded as a short name (kubectl\'s shortcut expander); an exact group beats a prefix', () => {
   const withDeploy: DiscoveredResources = {
     groups: [...groups, { name: 'odd.example', preferredVersion: 'v1', versions: ['v1'] }],
     resources: [...resources, r('odd.example', 'v1', 'deploy', 'Deploy')],
     failed: [],
   };
   assert.deepEqual(resolved(resolveResourceName(withDeploy, 'deploy')), { canonical: 'deploy.odd.example', version: 'v1', form: 'plural' });
+  const prefixes: DiscoveredResources = {
+    groups: [...groups, { name: 'a', preferredVersion: 'v1', versions: ['v1'] }],
+    resources: [...resources, r('a', 'v1', 'widgets', 'Widget')],
+    failed: [],
+  };
+  assert.equal(resolved(resolveResourceName(prefixes, 'widgets.a')).canonical, 'widgets.a');
+  assert.equal(resolved(resolveResourceName(set, 'widgets.a')).canonical, 'widgets.a.example', 'without group a, the prefix');
 });
 
 test('a resource without list or watch is not watchable', () => {
@@ -155,9 +165,9 @@ test('a fully-qualified name nothing serves yet is "not yet served", not an erro
     { status: 'not-served', name: 'configwatchers.k8spatterns.com', resource: 'configwatchers', group: 'k8spatterns.com' });
   assert.deepEqual(resolveResourceName(empty, 'deployments.v1.apps'),
     { status: 'not-served', name: 'deployments.v1.apps', resource: 'deployments', group: 'v1.apps' });
-  // A version nothing serves, and a plural with a partial group (which kubectl never matches), are waited for too.
+  // A version nothing serves, and a group nothing starts with, are waited for too.
   assert.equal(resolveResourceName(set, 'deployments.v2.apps').status, 'not-served');
-  assert.equal(resolveResourceName(set, 'deployments.app').status, 'not-served');
+  assert.equal(resolveResourceName(set, 'deployments.appz').status, 'not-served');
   // Unqualified names are never waited for.
   assert.throws(() => resolveResourceName(empty, 'cw'), { code: 'E_RESOURCE_UNKNOWN' });
 });
