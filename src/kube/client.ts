@@ -29,6 +29,8 @@ export interface RequestOptions {
   onBytes?: (n: number) => void;
   /** json(): the most bytes the body may have; past it the read is aborted with a BodyTooLargeError. */
   maxBytes?: number;
+  /** The Accept header, default application/json (discovery asks for its aggregated form). */
+  accept?: string;
 }
 
 export function buildUrl(server: string, path: string, query?: Query): string {
@@ -143,7 +145,7 @@ export class KubeClient {
     const unsafe = GUARDED_METHODS.has(method.toUpperCase()) ? mutationTargetError(path) : undefined;
     if (unsafe !== undefined) throw new UnsafeRequestError(method, url, unsafe);
     const auth = await this.conn.authHeaders();
-    const headers: Record<string, string> = { accept: 'application/json', ...auth };
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json', ...auth };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
