@@ -101,6 +101,11 @@ export class ChangeDetector {
     return prev.rv === rv ? 'same' : 'unchanged';
   }
 
+  /** Makes every known resource version incomparable (''), keeping the hashes: versions are no longer ordered against the past. */
+  rebase(): void {
+    for (const k of this.known.values()) k.rv = '';
+  }
+
   /**
    * After a relist: forgets every key not seen in it and returns them with
    * their last resource version. A key known at a version newer than the

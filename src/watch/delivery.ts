@@ -72,6 +72,11 @@ export class ChangeDelivery {
     return pending(this.onEvent({ type, object, key, via }));
   }
 
+  /** Forgets the resource versions known (the server's went back), keeping the content hashes. */
+  rebase(): void {
+    this.changes.rebase();
+  }
+
   /** A baseline object (a recorded SYNC): remembered and delivered as SYNC. */
   baseline(object: K8sObject, key: string): PromiseLike<void> | undefined {
     this.changes.remember(key, object);

@@ -127,6 +127,8 @@ export class Reflector {
   private synced = false;
   /** The resource version of the last list: a watch that expires before passing it backs off. */
   private listRv = '';
+  /** A watch was refused as ahead of the server (ResourceVersionTooLarge): the next list's version is taken even if older. */
+  private adoptNextList = false;
   private up = false;
   /** A failure happened since the last established watch (for the "reconnected" line). */
   private recovering = false;
@@ -210,6 +212,12 @@ export class Reflector {
       return { delay, next };
     };
 
+    if (step === 'watch' && resourceVersionTooLarge(err)) {
+      // The server is behind the resume point: its versions went back (etcd restored from a
+      // backup). Only the next list can say where it is now; that list's version is adopted.
+      this.adoptNextList = true;
+      return retry(backoff.next(), 'list', 'error');
+    }
     switch (f.kind) {
       case 'expired': {
         if (step === 'list') return retry(backoff.next(), 'list');
@@ -280,6 +288,13 @@ export class Reflector {
       maxObjects: this.o.maxListObjects, maxPages: this.o.maxListPages, maxPageBytes: this.o.maxListPageBytes,
     });
     if (signal.aborted) return;
+    if (this.adoptNextList && isOlderResourceVersion(rv, this.resourceVersion)) {
+      // The one case the resume point moves back: the server itself went back. What is known is
+      // compared by content from now on, not by version.
+      log.error(`list ${source.description}: the server is at resource version ${rv}, behind ${this.resourceVersion} (restored from a backup?); resuming from ${rv}`, { reason: 'rv_went_back' });
+      this.delivery.rebase();
+      this.resourceVersion = rv;
+    }
     await this.applyList(items, initial, rv);
     if (signal.aborted) return;
     if (isOlderResourceVersion(rv, this.resourceVersion)) {
@@ -288,6 +303,7 @@ export class Reflector {
       this.resourceVersion = rv;
     }
     this.listRv = this.resourceVersion;
+    this.adoptNextList = false;
     this.synced = true;
     this.o.onSynced?.();
   }
@@ -503,4 +519,11 @@ function identity(key: string, rv: string): K8sObject['metadata'] {
   return slash >= 0
     ? { namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: rv }
     : { name: key, resourceVersion: rv };
+}
+
+/** A 504 whose Status says the resource version asked for is ahead of the server (ResourceVersionTooLarge). */
+function resourceVersionTooLarge(err: unknown): boolean {
+  if (!(err instanceof ApiError) || err.status !== 504) return false;
+  const st = err.statusObject;
+  return Boolean(st?.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') || /too large resource version/i.test(st?.message ?? ''));
 }

@@ -342,3 +342,21 @@ test('reflector: a continue token that expires again after the full-list fallbac
   assert.equal(h.delays.length, 1, 'one backoff after the second expiry');
   assert.deepEqual(h.seen(), ['SYNC test/a a@1']);
 });
+
+test('reflector: a watch refused as ahead of the server (504 ResourceVersionTooLarge, e.g. after an etcd restore) adopts the next list\'s older version, diffs by content, and resumes from it', async () => {
+  const tooLarge = new ApiError({
+    status: 504, verb: 'watch', url: 'http://x/api/v1/namespaces/test/configmaps?watch=true', resource: 'configmaps',
+    statusObject: { kind: 'Status', code: 504, reason: 'Timeout', message: 'Too large resource version: 50, current: 30', details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] } },
+  });
+  const src = new ScriptedSource()
+    .onList({ items: [cm('a', '40', { v: 'a40' }), cm('b', '45', { v: 'b45' })], resourceVersion: '50' })
+    .onWatch({ error: tooLarge })
+    // The restored server: older versions; a's content went back, b is unchanged in content.
+    .onList({ items: [cm('a', '20', { v: 'a20' }), cm('b', '25', { v: 'b45' })], resourceVersion: '30' })
+    .onWatch({ events: [ev('MODIFIED', cm('b', '31', { v: 'b31' }))] });
+  const h = harness(src);
+  await h.run();
+  assert.deepEqual(src.watchRvs, ['50', '30', '31']);
+  assert.deepEqual(h.seen(), ['SYNC test/a a40', 'SYNC test/b b45', 'MODIFIED test/a a20', 'MODIFIED test/b b31']);
+  assert.ok(h.logs.some((l) => /^error list .*: the server is at resource version 30, behind 50 \(restored from a backup\?\); resuming from 30 reason=rv_went_back$/.test(l)), h.logs.join('\n'));
+});
