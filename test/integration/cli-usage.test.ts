@@ -13,6 +13,8 @@ const cases: Array<[string[], RegExp]> = [
   [['--timeout', 'soon'], /--timeout: invalid duration "soon"/],
   [['--stall-timeout', '5 parsecs'], /--stall-timeout: invalid duration/],
   [['--watch-timeout', '500ms'], /--watch-timeout: must be 0 or at least 1s, got "500ms"/],
+  [['--request-timeout', '5x'], /^cmwatch: --request-timeout: invalid duration "5x" \(hint: use a number with a unit, e\.g\. 500ms, 30s, 5m\)$/],
+  [['events', '--request-timeout', 'nope'], /--request-timeout: invalid duration "nope"/],
   [['--server', 'not a url'], /--server: invalid URL "not a url"/],
   [['--server', 'ftp://x'], /unsupported scheme "ftp:"/],
   [['-n', 'Bad_NS'], /namespace "Bad_NS" is not a valid name/],
