@@ -11,86 +11,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer, type Fault } from '../fake/api-server.js';
+import { startRig, type Rig, type RigOptions } from '../helpers/reflector-rig.js';
+import { FakeApiServer } from '../fake/api-server.js';
 import { fakeFixture } from '../helpers/fake-fixture.js';
 import { until, type CliRun } from '../helpers/cli.js';
 import { assertInvariant, converged } from '../helpers/invariant.js';
 import { lines, script, tempDir } from '../helpers/handler-fixtures.js';
-import { KubeClient } from '../../src/kube/client.js';
-import { proxyConnection } from '../../src/kube/connection.js';
-import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
-import { configMapContent } from '../../src/watch/content.js';
-import { HttpSource } from '../../src/watch/source.js';
-import { Backoff } from '../../src/base/backoff.js';
-import { Logger } from '../../src/ops/log.js';
+import type { Delivery } from '../../src/watch/reflector.js';
 
 const NS = 'default';
 const SEED = 3;
 
-interface Rig {
-  api: FakeApiServer;
-  r: Reflector;
-  deliveries: Delivery[];
-  logs: string[];
-  baseline: number;
-  change(name: string): void;
-  /** Waits for a log line matching `re`; returns it. */
-  logged(re: RegExp, what?: string): Promise<string>;
-  /** Makes a sentinel change and waits until it and everything before it arrived. */
-  settle(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function rig(opts: { faults?: Fault[]; reflector?: Partial<ReflectorOptions>; synced?: boolean } = {}): Promise<Rig> {
-  const api = await new FakeApiServer().start();
-  let n = 0;
-  for (let i = 0; i < SEED; i++) api.upsertConfigMap(NS, `cm-${i}`, { v: `cm-${i}-seed` });
-  api.faults.push(...(opts.faults ?? []));
-  const baseline = api.rv;
-  const conn = proxyConnection(api.url);
-  const ac = new AbortController();
-  const deliveries: Delivery[] = [];
-  const logs: string[] = [];
-  const r = new Reflector({
-    source: new HttpSource(new KubeClient(conn), { resource: 'configmaps', kind: 'ConfigMap', namespace: NS }),
-    log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
-    signal: ac.signal,
-    onEvent: (d) => deliveries.push(d),
-    content: configMapContent([]),
-    backoff: new Backoff({ initialMs: 10, maxMs: 200 }),
-    stallTimeoutMs: 2000,
-    pageSize: 2,
-    ...opts.reflector,
-  });
-  const running = r.run();
-  const self: Rig = {
-    api, r, deliveries, logs, baseline,
-    change(name) {
-      api.upsertConfigMap(NS, name, { v: `${name}-${++n}` });
-    },
-    async logged(re, what = String(re)) {
-      await until(() => logs.some((l) => re.test(l)), 10_000, what).catch((err) => {
-        throw new Error(`${(err as Error).message}\n--- reflector log ---\n${logs.slice(-30).join('\n')}`);
-      });
-      return logs.find((l) => re.test(l))!;
-    },
-    async settle() {
-      const name = `zz-sentinel-${++n}`;
-      api.upsertConfigMap(NS, name, { v: name });
-      await until(() => deliveries.some((d) => d.key === `${NS}/${name}`) && converged(api, deliveries, NS), 10_000, `delivery of ${name}`).catch((err) => {
-        throw new Error(`${(err as Error).message}\n--- reflector log ---\n${logs.slice(-30).join('\n')}`);
-      });
-    },
-    async stop() {
-      ac.abort();
-      await running;
-      await conn.close();
-      await api.stop();
-    },
-  };
-  if (opts.synced !== false) await until(() => deliveries.length >= SEED && api.watchCount > 0, 10_000, 'initial sync');
-  return self;
-}
+/** The hostile suite's rig: the source says it watches ConfigMaps, so other kinds are skipped. */
+const rig = (opts: RigOptions = {}): Promise<Rig> => startRig({ kind: 'ConfigMap', seed: SEED, settleMs: 10_000, logTail: 30, ...opts });
 
 const listRequests = (api: FakeApiServer) => api.requests.filter((q) => q.method === 'GET' && q.query.watch === undefined);
 const watchRequests = (api: FakeApiServer) => api.requests.filter((q) => q.query.watch === 'true');

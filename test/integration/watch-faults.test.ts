@@ -8,91 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startRig, type Rig, type RigOptions } from '../helpers/reflector-rig.js';
 import { FakeApiServer } from '../fake/api-server.js';
 import { until } from '../helpers/cli.js';
-import { assertInvariant, converged } from '../helpers/invariant.js';
-import { KubeClient } from '../../src/kube/client.js';
-import { proxyConnection } from '../../src/kube/connection.js';
-import { Reflector, type Delivery, type ReflectorOptions } from '../../src/watch/reflector.js';
-import { configMapContent } from '../../src/watch/content.js';
-import { HttpSource } from '../../src/watch/source.js';
-import { Backoff } from '../../src/base/backoff.js';
-import { Logger } from '../../src/ops/log.js';
 
 const NS = 'default';
 
-interface Rig {
-  api: FakeApiServer;
-  r: Reflector;
-  deliveries: Delivery[];
-  logs: string[];
-  /** The server's resource version when the reflector started: changes after it count. */
-  baseline: number;
-  /** Upserts default/NAME with a unique content. */
-  change(name: string, extra?: Record<string, string>): void;
-  del(name: string): void;
-  /** Waits until the watch is open. */
-  watching(): Promise<void>;
-  /** Makes a sentinel change and waits for it: everything before it has arrived. */
-  settle(): Promise<void>;
-  check(mode: 'resume' | 'relist'): void;
-  stop(): Promise<void>;
-}
-
-async function rig(opts: { seed?: number; reflector?: Partial<ReflectorOptions>; before?: (api: FakeApiServer) => void } = {}): Promise<Rig> {
-  const api = await new FakeApiServer().start();
-  let n = 0;
-  for (let i = 0; i < (opts.seed ?? 3); i++) api.upsertConfigMap(NS, `cm-${i}`, { v: `cm-${i}-seed` });
-  api.upsertConfigMap('other', 'noise', { v: 'noise' });
-  opts.before?.(api);
-  const baseline = api.rv;
-  const conn = proxyConnection(api.url);
-  const ac = new AbortController();
-  const deliveries: Delivery[] = [];
-  const logs: string[] = [];
-  const r = new Reflector({
-    source: new HttpSource(new KubeClient(conn), { resource: 'configmaps', namespace: NS }),
-    log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
-    signal: ac.signal,
-    onEvent: (d) => deliveries.push(d),
-    content: configMapContent([]),
-    backoff: new Backoff({ initialMs: 10, maxMs: 200 }),
-    stallTimeoutMs: 2000,
-    pageSize: 2,
-    ...opts.reflector,
-  });
-  const running = r.run();
-  const self: Rig = {
-    api, r, deliveries, logs, baseline,
-    change(name, extra = {}) {
-      api.upsertConfigMap(NS, name, { v: `${name}-${++n}`, ...extra });
-    },
-    del(name) {
-      api.deleteConfigMap(NS, name);
-    },
-    async watching() {
-      await until(() => api.watchCount > 0, 10_000, 'an open watch');
-    },
-    async settle() {
-      const name = `zz-sentinel-${++n}`;
-      api.upsertConfigMap(NS, name, { v: name });
-      await until(() => deliveries.some((d) => d.key === `${NS}/${name}`) && converged(api, deliveries, NS), 15_000, `delivery of ${name} and convergence`).catch((err) => {
-        throw new Error(`${(err as Error).message}\n--- reflector log ---\n${logs.slice(-40).join('\n')}`);
-      });
-    },
-    check(mode) {
-      assertInvariant(api, deliveries, { afterRv: baseline, namespace: NS, mode });
-    },
-    async stop() {
-      ac.abort();
-      await running;
-      await conn.close();
-      await api.stop();
-    },
-  };
-  await until(() => deliveries.length >= (opts.seed ?? 3) && api.watchCount > 0, 10_000, 'initial sync');
-  return self;
-}
+/** The fault matrix's rig: with a ConfigMap in another namespace that must never be seen. */
+const rig = (opts: RigOptions = {}): Promise<Rig> => startRig({ noise: true, ...opts });
 
 const watchRequests = (api: FakeApiServer) => api.requests.filter((q) => q.query.watch === 'true');
 const listRequests = (api: FakeApiServer) => api.requests.filter((q) => q.method === 'GET' && q.query.watch === undefined);
