@@ -64,6 +64,12 @@ export class ApiError extends CmwatchError {
   get expired(): boolean {
     return this.status === 410 || this.reason === 'Expired' || this.reason === 'Gone';
   }
+  /** A 504 whose Status says the resource version asked for is ahead of the server (ResourceVersionTooLarge). */
+  get resourceVersionTooLarge(): boolean {
+    if (this.status !== 504) return false;
+    const st = this.statusObject;
+    return Boolean(st?.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') || /too large resource version/i.test(st?.message ?? ''));
+  }
   get permanent(): boolean {
     return this.status === 401 || this.status === 403 || this.status === 404;
   }

@@ -67,6 +67,8 @@ export type FailureKind =
   | 'early_close' | 'malformed' | 'throttled' | 'server' | 'network'
   /** 401/403/404: retry at the capped backoff, or exit with --exit-on-error. */
   | 'permanent'
+  /** 504 ResourceVersionTooLarge: the server is behind the resume point (a watch relists and adopts the list's version). */
+  | 'too_large'
   /** A body of the wrong shape or past a bound (BadResponseError, BodyTooLargeError): back off, retry the same step. */
   | 'bad_response'
   /** Anything else (400, 422, a line too long...): back off, then relist. */
@@ -88,6 +90,7 @@ export function classifyFailure(err: unknown): Failure {
     if (err.expired) return { kind: 'expired', reason: 'expired' };
     if (err.status === 429) return { kind: 'throttled', reason, retryAfterMs: err.retryAfterMs };
     if (err.permanent) return { kind: 'permanent', reason };
+    if (err.resourceVersionTooLarge) return { kind: 'too_large', reason, retryAfterMs: err.retryAfterMs };
     if (err.status >= 500) return { kind: 'server', reason, retryAfterMs: err.retryAfterMs };
     return { kind: 'other', reason };
   }

@@ -212,12 +212,6 @@ export class Reflector {
       return { delay, next };
     };
 
-    if (step === 'watch' && resourceVersionTooLarge(err)) {
-      // The server is behind the resume point: its versions went back (etcd restored from a
-      // backup). Only the next list can say where it is now; that list's version is adopted.
-      this.adoptNextList = true;
-      return retry(backoff.next(), 'list', 'error');
-    }
     switch (f.kind) {
       case 'expired': {
         if (step === 'list') return retry(backoff.next(), 'list');
@@ -233,6 +227,14 @@ export class Reflector {
         return { delay: 0, next: 'watch' };
       case 'malformed':
         return retry(backoff.next(), this.malformedAgain() ? 'list' : step);
+      case 'too_large':
+        if (step === 'watch') {
+          // The server is behind the resume point: its versions went back (etcd restored from a
+          // backup). Only the next list can say where it is now; that list's version is adopted.
+          this.adoptNextList = true;
+          return retry(backoff.next(), 'list', 'error');
+        }
+        return retry(this.serverDelay(f.retryAfterMs), step);
       case 'throttled':
       case 'server':
         return retry(this.serverDelay(f.retryAfterMs), step);
@@ -519,11 +521,4 @@ function identity(key: string, rv: string): K8sObject['metadata'] {
   return slash >= 0
     ? { namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: rv }
     : { name: key, resourceVersion: rv };
-}
-
-/** A 504 whose Status says the resource version asked for is ahead of the server (ResourceVersionTooLarge). */
-function resourceVersionTooLarge(err: unknown): boolean {
-  if (!(err instanceof ApiError) || err.status !== 504) return false;
-  const st = err.statusObject;
-  return Boolean(st?.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') || /too large resource version/i.test(st?.message ?? ''));
 }
