@@ -122,6 +122,23 @@ export function objectPath(ref: ObjectRef): string {
   return `${path}/${ref.subresource}`;
 }
 
+/** The methods that change an object: never sent to a broken path or (by cmwatch itself) a collection. */
+export const MUTATING_METHODS: ReadonlySet<string> = new Set(['DELETE', 'PATCH', 'PUT']);
+
+/**
+ * Why `path` (without its query) is broken, or undefined: it ends in "/", has
+ * an empty segment, or a "." or ".." segment (also percent-encoded). This is
+ * what a URL built from an empty name looks like; the API server would take
+ * it as the collection.
+ */
+export function brokenPathError(p: string): string | undefined {
+  if (p.endsWith('/')) return 'the path ends in "/"';
+  const segs = p.split('/').slice(1);
+  if (!p.startsWith('/') || segs.some((s) => s === '')) return 'the path has an empty segment';
+  if (segs.some((s) => /^(%2e|\.){1,2}$/i.test(s))) return 'the path has a "." or ".." segment';
+  return undefined;
+}
+
 /**
  * Why a mutating request (DELETE, PATCH, PUT) to `path` must not be sent,
  * or undefined if `path` names one object: a trailing or doubled `/`, a
@@ -130,10 +147,9 @@ export function objectPath(ref: ObjectRef): string {
  */
 export function mutationTargetError(path: string): string | undefined {
   const p = path.split('?')[0]!;
-  if (p.endsWith('/')) return 'the path ends in "/"';
+  const broken = brokenPathError(p);
+  if (broken) return broken;
   const segs = p.split('/').slice(1);
-  if (!p.startsWith('/') || segs.some((s) => s === '')) return 'the path has an empty segment';
-  if (segs.some((s) => s === '.' || s === '..' || /^(%2e|\.){1,2}$/i.test(s))) return 'the path has a "." or ".." segment';
   const prefix = segs[0] === 'api' ? 2 : segs[0] === 'apis' ? 3 : 0;
   if (prefix === 0) return 'the path is not under /api or /apis';
   const rest = segs.slice(prefix);

@@ -11,7 +11,7 @@ import type { Connection } from './connection.js';
 import { ApiError, parseRetryAfter, type K8sStatus } from '../api/api-error.js';
 import { ConnectError } from './connect-error.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
-import { mutationTargetError } from '../api/object-path.js';
+import { MUTATING_METHODS, mutationTargetError } from '../api/object-path.js';
 import { CmwatchError } from '../base/errors.js';
 import { BodyTooLargeError, discard, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
 
@@ -59,8 +59,6 @@ export class UnsafeRequestError extends CmwatchError {
     this.name = 'UnsafeRequestError';
   }
 }
-
-const GUARDED_METHODS = new Set(['DELETE', 'PATCH', 'PUT']);
 
 export interface KubeClientOptions {
   /** Deadline of each non-watch request, in ms; 0: none (--request-timeout, default 30 s). */
@@ -142,7 +140,7 @@ export class KubeClient {
     const url = buildUrl(this.server, path, opts.query);
     const verb = opts.verb ?? defaultVerb(method);
     // Defence in depth: whoever built the path, a mutation names one object.
-    const unsafe = GUARDED_METHODS.has(method.toUpperCase()) ? mutationTargetError(path) : undefined;
+    const unsafe = MUTATING_METHODS.has(method.toUpperCase()) ? mutationTargetError(path) : undefined;
     if (unsafe !== undefined) throw new UnsafeRequestError(method, url, unsafe);
     const auth = await this.conn.authHeaders();
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json', ...auth };

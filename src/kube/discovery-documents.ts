@@ -16,7 +16,7 @@
  *   `shortNames`. Names with a "/" are subresources, not resources.
  */
 import { CmwatchError } from '../base/errors.js';
-import { apiResource, type ApiGroup, type ApiResource, type DiscoveredResources, type FailedGroupVersion } from '../api/resource.js';
+import { apiResource, apiVersionOf, type ApiGroup, type ApiResource, type DiscoveredResources, type FailedGroupVersion } from '../api/resource.js';
 
 /** A discovery document that is not the shape its path serves. */
 export class DiscoveryShapeError extends CmwatchError {
@@ -53,7 +53,7 @@ export function parseAggregatedDiscovery(doc: unknown, path: string): Discovered
     for (const v of arr(item.versions)) {
       const version = isObject(v) ? str(v.version) : undefined;
       if (!isObject(v) || !version) continue;
-      const groupVersion = name === '' ? version : `${name}/${version}`;
+      const groupVersion = apiVersionOf({ group: name, version });
       if (v.freshness === 'Stale') {
         failed.push({ groupVersion, message: 'the server reports its discovery as stale' });
         continue;

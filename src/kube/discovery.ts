@@ -15,7 +15,7 @@
  *   before answering, as kubectl's shortcut expander does after a NoMatch.
  */
 import type { KubeClient } from './client.js';
-import type { ApiGroup, DiscoveredResources } from '../api/resource.js';
+import { apiVersionOf, type ApiGroup, type DiscoveredResources } from '../api/resource.js';
 import { resolveResourceName, ResourceUnknownError, type Resolution } from '../api/resource-name.js';
 import { CmwatchError } from '../base/errors.js';
 import {
@@ -78,8 +78,9 @@ async function perGroup(client: KubeClient, root: '/api' | '/apis', groups: ApiG
     while (next < jobs.length) {
       const i = next++;
       const { group, version } = jobs[i]!;
-      const path = group === '' ? `${root}/${version}` : `${root}/${group}/${version}`;
-      const groupVersion = group === '' ? version : `${group}/${version}`;
+      const groupVersion = apiVersionOf({ group, version });
+      // The core group is only ever under /api: root + version; any other, root + group/version.
+      const path = `${root}/${groupVersion}`;
       try {
         const doc = await client.json<unknown>('GET', path, { signal, verb: 'get', resource: 'the discovery documents', maxBytes: DISCOVERY_MAX_BYTES });
         results[i] = { groups: [], resources: parseResourceList(doc, group, version, path), failed: [] };
@@ -93,7 +94,7 @@ async function perGroup(client: KubeClient, root: '/api' | '/apis', groups: ApiG
   const failedGv = new Set(results.flatMap((r) => r!.failed.map((f) => f.groupVersion)));
   // A group keeps only the versions that answered; one with none left is not served.
   const served = groups
-    .map((g) => ({ ...g, versions: g.versions.filter((v) => !failedGv.has(g.name === '' ? v : `${g.name}/${v}`)) }))
+    .map((g) => ({ ...g, versions: g.versions.filter((v) => !failedGv.has(apiVersionOf({ group: g.name, version: v }))) }))
     .filter((g) => g.versions.length > 0)
     .map((g) => ({ ...g, preferredVersion: g.versions.includes(g.preferredVersion) ? g.preferredVersion : g.versions[0]! }));
   return { ...mergeDiscovered(results.map((r) => r!)), groups: served };

@@ -10,6 +10,7 @@
  *   Cookie) nor hop-by-hop headers (RFC 9110 §7.6.1) upstream, and never
  *   Set-Cookie or hop-by-hop headers back.
  */
+import { brokenPathError, MUTATING_METHODS } from '../api/object-path.js';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 export type Headers = Record<string, string | string[]>;
@@ -48,22 +49,6 @@ export function targetPath(target: string): string {
   return target.split('?')[0]!;
 }
 
-const MUTATING = new Set(['DELETE', 'PATCH', 'PUT']);
-
-/**
- * A mutation whose path ends in "/" or has an empty or dot segment: what a
- * handler sends when a variable it put into the URL was empty. A deliberate
- * collection request (deletecollection, with a selector) has neither and is
- * forwarded.
- */
-function brokenObjectPath(path: string): string | undefined {
-  if (path.endsWith('/')) return 'the path ends in "/"';
-  const segs = path.split('/').slice(1);
-  if (segs.some((s) => s === '')) return 'the path has an empty segment';
-  if (segs.some((s) => /^(%2e|\.){1,2}$/i.test(s))) return 'the path has a "." or ".." segment';
-  return undefined;
-}
-
 /** Why the proxy refuses this request, or undefined when it may be forwarded. */
 export function refusal(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>): Refusal | undefined {
   const target = req.url ?? '/';
@@ -78,7 +63,9 @@ export function refusal(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>
   if (!target.startsWith('/')) return { status: 403, text: 'Forbidden: cmwatch handler proxy forwards only to its API server (use an origin-form path)' };
   const path = targetPath(target);
   if (REJECT_PATHS.some((re) => re.test(path))) return { status: 403, text: `Forbidden: ${path} (pods/exec and pods/attach are not proxied)` };
-  const broken = MUTATING.has(req.method ?? 'GET') ? brokenObjectPath(path) : undefined;
+  // A mutation to a broken path is what a handler sends when a variable in its URL was empty; a
+  // deliberate collection request (deletecollection, with a selector) is not broken and is forwarded.
+  const broken = MUTATING_METHODS.has(req.method ?? 'GET') ? brokenPathError(path) : undefined;
   if (broken) {
     return {
       status: 400,

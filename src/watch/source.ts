@@ -3,6 +3,7 @@
  * page by page and opens a watch from a resource version. HttpSource talks to
  * the API; tests can supply any other implementation.
  */
+import { apiVersionOf } from '../api/resource.js';
 import { parseSelector } from '../api/label-selector.js';
 import { buildUrl, type KubeClient, type Query } from '../kube/client.js';
 import { collectionPath, type CollectionRef } from '../api/object-path.js';
@@ -91,7 +92,7 @@ export class HttpSource implements ListWatchSource {
     const parsed = ref.labelSelector ? parseSelector(ref.labelSelector) : undefined;
     this.scope = { namespace: ref.namespace, selector: parsed?.ok ? parsed.requirements : undefined };
     const version = ref.version ?? 'v1';
-    this.resource = { resource: ref.resource, kind: ref.kind, apiVersion: ref.group ? `${ref.group}/${version}` : version };
+    this.resource = { resource: ref.resource, kind: ref.kind, apiVersion: apiVersionOf({ group: ref.group ?? '', version }) };
   }
 
   private filters(): Query {
