@@ -4,13 +4,14 @@
  * the hint that names the flag, e.g.
  * `context "prod" not found (have: fake) (hint: pick one with --context NAME; …)`.
  */
+import { NAMESPACE_RULE } from '../api/names.js';
 import { CmwatchError } from '../base/errors.js';
 
 /** Hints by `code reason`. */
 const HINTS: Readonly<Record<string, string>> = {
   'E_KUBECONFIG no-current-context': 'pass --context NAME, or run kubectl config use-context NAME',
   'E_KUBECONFIG context-not-found': 'pick one with --context NAME; kubectl config get-contexts lists them',
-  'E_KUBECONFIG context-namespace-invalid': 'a namespace is lower-case letters, digits and "-", at most 63 characters; or pass -n NS',
+  'E_KUBECONFIG context-namespace-invalid': `${NAMESPACE_RULE}; or pass -n NS`,
   'E_KUBECONFIG proxy-url': 'reach the API server directly, or run kubectl proxy and pass --server http://localhost:8001',
   'E_KUBECONFIG unreadable': 'check the path given to --kubeconfig or in KUBECONFIG',
   'E_CONNECTION_CONFIG pod-namespace-invalid': 'pass -n NS or set WATCH_NAMESPACE',

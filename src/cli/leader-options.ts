@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
-import { isDns1123Label, isDns1123Subdomain } from '../api/names.js';
+import { isDns1123Label, isDns1123Subdomain, NAMESPACE_RULE } from '../api/names.js';
 import { DEFAULT_TIMINGS, type ElectorTimings } from '../ops/leader-elector.js';
 import { durationFlag } from './handler-options.js';
 
@@ -61,7 +61,7 @@ export function buildLeaderConfig(f: RawLeaderFlags, host: () => string = hostna
     throw new UsageError(`--lease-name: "${leaseName}" is not a valid object name`, 'lower-case letters, digits, "-" and ".", at most 253 characters, e.g. --lease-name cmwatch-web');
   }
   if (f.leaseNamespace !== undefined && !isDns1123Label(f.leaseNamespace)) {
-    throw new UsageError(`--lease-namespace: "${f.leaseNamespace}" is not a valid namespace`, 'a namespace is lower-case letters, digits and "-", at most 63 characters');
+    throw new UsageError(`--lease-namespace: "${f.leaseNamespace}" is not a valid namespace`, NAMESPACE_RULE);
   }
   const identity = f.leaderIdentity ?? host();
   if (identity.trim() === '') throw new UsageError('--leader-identity: empty identity', 'give each replica a unique identity, e.g. its pod name');

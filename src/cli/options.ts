@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { durationValue } from './flag-values.js';
-import { isDns1123Label } from '../api/names.js';
+import { isDns1123Label, NAMESPACE_RULE } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
 // From api/, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
@@ -91,7 +91,7 @@ export function resolveNamespaces(flags: { namespace?: string[]; allNamespaces?:
   const list = flags.namespace?.length ? flags.namespace : env.WATCH_NAMESPACE ? [env.WATCH_NAMESPACE] : ['default'];
   for (const ns of list) {
     if (!isDns1123Label(ns)) {
-      throw new UsageError(`namespace "${ns}" is not a valid name`, 'a namespace is lower-case letters, digits and "-", at most 63 characters');
+      throw new UsageError(`namespace "${ns}" is not a valid name`, NAMESPACE_RULE);
     }
   }
   return [...new Set(list)];

@@ -22,7 +22,6 @@ import { forward, respondText } from './handler-proxy-forward.js';
 import { refusal, targetPath, upstreamRequestHeaders, UPGRADE_REFUSAL } from './handler-proxy-policy.js';
 import { bodyFailureResponse, BodyTooLargeError, readBody } from './request-body.js';
 
-export { hostOnly } from './handler-proxy-policy.js';
 
 export interface HandlerProxy {
   /** e.g. http://127.0.0.1:41234 */

@@ -80,7 +80,8 @@ async function contextConnection(r: ResolvedKubeconfig, o: ResolveContext): Prom
 export async function kubeconfigConnection(s: ConnectionSettings, o: ResolveContext): Promise<ResolvedConnection | undefined> {
   const src = kubeconfigSources(s.kubeconfig, o.env, o.home, o.cwd);
   const docs = await loadKubeconfigs(src, o.home);
-  if (!docs.length || (!src.explicit && !s.context && isEmptyKubeconfig(mergeKubeconfigs(docs)))) {
+  const merged = docs.length ? mergeKubeconfigs(docs) : undefined;
+  if (!merged || (!src.explicit && !s.context && isEmptyKubeconfig(merged))) {
     if (s.context) {
       throw new KubeconfigError(`${o.labels.context} ${s.context}: no kubeconfig to take it from (looked in ${displayFiles(src.paths, o.home)})`, `pass ${o.labels.kubeconfig} FILE or set KUBECONFIG`);
     }
@@ -88,7 +89,7 @@ export async function kubeconfigConnection(s: ConnectionSettings, o: ResolveCont
     else o.log.debug(`no kubeconfig at ${displayFiles(src.paths, o.home)}`);
     return undefined;
   }
-  const r = resolveKubeconfig(mergeKubeconfigs(docs), s.context, o.home);
+  const r = resolveKubeconfig(merged, s.context, o.home);
   const conn = await primed(await contextConnection(r, o));
   return {
     conn, mode: 'kubeconfig', context: r.context,

@@ -4,7 +4,7 @@
  * them. Pure: files named by the kubeconfig are not read here (see tls.ts
  * and credentials.ts).
  */
-import { isDns1123Label } from '../api/names.js';
+import { isDns1123Label, NAMESPACE_RULE } from '../api/names.js';
 import { displayFiles, displayPath } from './display-path.js';
 import { KubeconfigError } from './errors.js';
 import { pemData, userCredentials } from './kubeconfig-credentials.js';
@@ -50,7 +50,7 @@ function selectContext(m: MergedKubeconfig, contextName: string | undefined, hom
   const user = m.users.get(ctx.user);
   if (!user) throw new KubeconfigError(`${at}: user "${ctx.user}" not found (${have(m.users.keys())})`, 'fix contexts[].context.user, or add the user');
   if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
-    throw new KubeconfigError(`${at}: namespace "${ctx.namespace}" is not a valid name`, 'a namespace is lower-case letters, digits and "-", at most 63 characters', undefined, 'context-namespace-invalid');
+    throw new KubeconfigError(`${at}: namespace "${ctx.namespace}" is not a valid name`, NAMESPACE_RULE, undefined, 'context-namespace-invalid');
   }
   return { name, ctx, cluster, user };
 }

@@ -15,6 +15,6 @@
 export * from './kubeconfig-types.js';
 export { displayFiles, displayPath } from './display-path.js';
 export { kubeconfigSources, loadKubeconfigs, type KubeconfigSources } from './kubeconfig-files.js';
-export { parseKubeconfig, readKubeconfigObject } from './kubeconfig-parse.js';
+export { parseKubeconfig } from './kubeconfig-parse.js';
 export { isEmptyKubeconfig, mergeKubeconfigs } from './kubeconfig-merge.js';
 export { resolveKubeconfig } from './kubeconfig-resolve.js';

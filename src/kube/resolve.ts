@@ -18,6 +18,7 @@
  * Credentials are fetched once here (token files read, exec plugins run) so
  * that a broken configuration fails at start, before anything runs.
  */
+import { withDefaults } from '../base/options.js';
 import { homedir } from 'node:os';
 import { proxyConnection } from './connection.js';
 import {
@@ -33,13 +34,6 @@ export { DEFAULT_SA_DIR, saDir, tokenSubject } from './in-cluster.js';
 
 export const DEFAULT_PROXY_SERVER = 'http://localhost:8001';
 
-/** The caller's labels over the defaults; a label given as undefined keeps the default. */
-function withLabels(given: Partial<SettingLabels> | undefined): SettingLabels {
-  const labels = { ...DEFAULT_LABELS };
-  for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) labels[k as keyof SettingLabels] = v;
-  return labels;
-}
-
 /** Works out the connection; configuration errors are typed CmwatchErrors naming the file, context and field. */
 export async function resolveConnection(s: ConnectionSettings, opts: ResolveOptions): Promise<ResolvedConnection> {
   const o: ResolveContext = {
@@ -48,7 +42,7 @@ export async function resolveConnection(s: ConnectionSettings, opts: ResolveOpti
     home: opts.home ?? homedir(),
     cwd: opts.cwd ?? process.cwd(),
     stdinIsTTY: opts.stdinIsTTY ?? process.stdin.isTTY === true,
-    labels: withLabels(s.labels),
+    labels: withDefaults(DEFAULT_LABELS, s.labels ?? {}),
   };
   // Read first, and whatever the mode: the default namespace and the Lease's come from it.
   const podNamespace = readInClusterNamespace(o.env, o.home);

@@ -32,6 +32,3 @@ export const QUEUE_DEFAULTS: Readonly<QueueDefaults> = Object.freeze({
   maxPendingPerKey: 1000,
   retryJitter: 0,
 });
-
-/** The default bound on a key's ordered backlog with coalescing off (--max-pending-per-key). */
-export const DEFAULT_MAX_PENDING_PER_KEY = QUEUE_DEFAULTS.maxPendingPerKey;

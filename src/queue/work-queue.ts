@@ -33,7 +33,6 @@ import type { Attempt, DrainResult, Outcome, QueueStats } from './types.js';
 
 export type { Attempt, DrainResult, Outcome, QueueStats } from './types.js';
 export type { RateLimiter } from './rate-limiter.js';
-export { DEFAULT_MAX_PENDING_PER_KEY } from './defaults.js';
 
 export interface WorkQueueOptions<T> extends Partial<QueueDefaults> {
   worker: (key: string, item: T, attempt: Attempt) => Promise<Outcome>;

@@ -21,8 +21,6 @@ import type { WatchEvent } from '../../api/types.js';
 import { selectorOf } from '../../api/selector-annotation.js';
 import { checkListedPod, isSkip, podListItems, type ListedPod } from './pod-list-check.js';
 
-export { DEFAULT_SELECTOR_ANNOTATIONS } from '../../api/selector-annotation.js';
-
 /** A pod list's body cap: the matching pods of one selector (an endless or oversized body is cut, and nothing is deleted). */
 const MAX_POD_LIST_BYTES = 64 * 1024 * 1024;
 
