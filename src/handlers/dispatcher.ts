@@ -12,7 +12,7 @@
  *   anything else, a signal, a timeout, or a program that cannot be
  *   started     → failed: retried with backoff, counted.
  */
-import type { Logger } from '../base/logger.js';
+import type { Fields, Logger } from '../base/logger.js';
 import type { Attempt, Outcome } from '../queue/work-queue.js';
 import type { WatchEvent } from '../api/types.js';
 import { oneLine } from '../base/errors.js';
@@ -110,16 +110,8 @@ function handlerOutcome(o: DispatcherOptions, h: HandlerSpec, key: string, attem
     o.log.error(`[${h.name} ${key}] could not start ${h.argv[0]}: ${r.spawnError}`, fields);
     return { kind: 'failed', reason: `${h.name}: ${r.spawnError}` };
   }
-  if (r.killed) {
-    o.onRun?.(h.name, 'killed', seconds);
-    o.log.error(`[${h.name} ${key}] killed at shutdown after ${took}`, fields);
-    return { kind: 'failed', reason: `${h.name} killed at shutdown` };
-  }
-  if (r.timedOut) {
-    o.onRun?.(h.name, 'timeout', seconds);
-    o.log.error(`[${h.name} ${key}] timed out after ${took}`, fields);
-    return { kind: 'failed', reason: `${h.name} timed out after ${formatDuration(o.timeoutMs)}` };
-  }
+  if (r.killed) return stopped(o, h.name, key, 'killed', r.durationMs, fields);
+  if (r.timedOut) return stopped(o, h.name, key, 'timeout', r.durationMs, fields);
   if (r.code === 0) {
     o.onRun?.(h.name, 'ok', seconds);
     o.log.info(`[${h.name} ${key}] exit 0 in ${took}`, fields);
@@ -140,18 +132,21 @@ function handlerOutcome(o: DispatcherOptions, h: HandlerSpec, key: string, attem
 function actionOutcome(o: DispatcherOptions, name: string, key: string, attempt: Attempt, r: ActionRun): Outcome {
   const seconds = r.durationMs / 1000;
   const fields = o.log.format === 'json' ? { handler: name, key, attempt: attempt.number } : attempt.number > 1 ? { attempt: attempt.number } : undefined;
-  if (r.stopped === 'killed') {
-    o.onRun?.(name, 'killed', seconds);
-    o.log.error(`[${name} ${key}] killed at shutdown after ${formatDuration(r.durationMs)}`, fields);
-    return { kind: 'failed', reason: `${name} killed at shutdown` };
-  }
-  if (r.stopped === 'timeout') {
-    o.onRun?.(name, 'timeout', seconds);
-    o.log.error(`[${name} ${key}] timed out after ${formatDuration(r.durationMs)}`, fields);
-    return { kind: 'failed', reason: `${name} timed out after ${formatDuration(o.timeoutMs)}` };
-  }
+  if (r.stopped) return stopped(o, name, key, r.stopped, r.durationMs, fields);
   o.onRun?.(name, r.ok ? 'ok' : 'failed', seconds);
   return r.ok ? { kind: 'ok' } : { kind: 'failed', reason: r.reason ?? 'action failed' };
+}
+
+/** A handler or the action stopped by cmwatch (--timeout, or the kill at shutdown): logged, counted, failed. */
+function stopped(o: DispatcherOptions, name: string, key: string, how: 'killed' | 'timeout', durationMs: number, fields: Fields | undefined): Outcome {
+  const took = formatDuration(durationMs);
+  o.onRun?.(name, how, durationMs / 1000);
+  if (how === 'killed') {
+    o.log.error(`[${name} ${key}] killed at shutdown after ${took}`, fields);
+    return { kind: 'failed', reason: `${name} killed at shutdown` };
+  }
+  o.log.error(`[${name} ${key}] timed out after ${took}`, fields);
+  return { kind: 'failed', reason: `${name} timed out after ${formatDuration(o.timeoutMs)}` };
 }
 
 function notLeader(o: DispatcherOptions, key: string, next: string): Outcome {
