@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
 import { isDns1123Label, isDns1123Subdomain, NAMESPACE_RULE } from '../api/names.js';
-import { DEFAULT_TIMINGS, type ElectorTimings } from '../ops/leader-elector.js';
+import { DEFAULT_TIMINGS, type ElectorTimings } from '../ops/leader-defaults.js';
 import { durationFlag } from './handler-options.js';
 
 export const DEFAULT_LEASE_NAME = 'cmwatch';

@@ -30,22 +30,14 @@
  * The retry delays and the sleep come from base/backoff.ts (jittered, sleep),
  * the module the reflector and the work queue use too.
  */
+import { DEFAULT_TIMINGS, type ElectorTimings } from './leader-defaults.js';
 import { performance } from 'node:perf_hooks';
 import { oneLine } from '../base/errors.js';
 import { jittered, sleep } from '../base/backoff.js';
 import type { Logger } from './log.js';
 import { LeaseConflictError, type LeaderElectionRecord, type LeaseLock } from './lease-lock.js';
 
-export interface ElectorTimings {
-  /** How long a standby waits, after it last saw the record change, before taking a Lease over. */
-  leaseDurationMs: number;
-  /** How long a leader keeps retrying a renewal before it gives up leadership. */
-  renewDeadlineMs: number;
-  /** The interval between attempts to acquire or renew. */
-  retryPeriodMs: number;
-}
-
-export const DEFAULT_TIMINGS: ElectorTimings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+export { DEFAULT_TIMINGS, type ElectorTimings };
 export const ACQUIRE_JITTER = 0.2;
 
 export interface ElectorOptions extends ElectorTimings {
