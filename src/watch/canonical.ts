@@ -19,17 +19,15 @@
  * Anything that JSON cannot hold (undefined inside an array, a function)
  * does not come from the API; it is written as absent.
  */
+import { framedValue } from './fingerprint.js';
 
 /** The text of an absent field: distinct from every value's text. */
 export const ABSENT = '-';
 
 /** The canonical text of `v` (see the file's comment); undefined is absent. */
 export function canonicalText(v: unknown): string {
-  if (typeof v === 'string') return '=' + v.length + ':' + v;
-  if (v === null || typeof v === 'number' || typeof v === 'boolean') {
-    const text = JSON.stringify(v);
-    return '~' + text.length + ':' + text;
-  }
+  // Scalars are framed exactly as the ConfigMap content frames its values.
+  if (typeof v === 'string' || v === null || typeof v === 'number' || typeof v === 'boolean') return framedValue(v);
   if (Array.isArray(v)) {
     let s = '[' + v.length + ':';
     for (const item of v) s += canonicalText(item);
