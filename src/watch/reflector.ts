@@ -322,12 +322,12 @@ export class Reflector {
     for (const obj of items) {
       const foreign = foreignKind(obj, source.expect);
       if (foreign) {
-        this.skipForeign('listed', obj, foreign);
+        this.reject('listed', obj, 'foreign_kind', foreign);
         continue;
       }
       const outside = outOfScope(obj, source.scope);
       if (outside) {
-        this.skipOutside('listed', obj, outside);
+        this.reject('listed', obj, 'server_inconsistency', outside);
         continue;
       }
       const key = keyOf(obj);
@@ -387,16 +387,14 @@ export class Reflector {
     }
   }
 
-  private skipForeign(what: string, obj: K8sObject, foreign: string): void {
+  /** An object the server must not have sent (another kind, or outside what was asked for): counted and warned, never delivered. */
+  private reject(what: string, obj: K8sObject, reason: 'foreign_kind' | 'server_inconsistency', problem: string): void {
     const { log, source } = this.o;
-    this.count(this.stats.skipped, 'foreign_kind');
-    log.warn(`${what} ${keyOf(obj) || '(no name)'} on ${source.description} is ${foreign}, not a ${source.expect?.kind}; skipped (hint: the server or a proxy in between sent an object of another kind)`, { reason: 'foreign_kind' });
-  }
-
-  private skipOutside(what: string, obj: K8sObject, outside: string): void {
-    const { log, source } = this.o;
-    this.count(this.stats.skipped, 'server_inconsistency');
-    log.warn(`${what} ${keyOf(obj)} on ${source.description} is ${outside}; skipped as a server inconsistency (hint: the server or a proxy in between sent an object outside what was asked for)`, { reason: 'server_inconsistency' });
+    this.count(this.stats.skipped, reason);
+    const message = reason === 'foreign_kind'
+      ? `${what} ${keyOf(obj) || '(no name)'} on ${source.description} is ${problem}, not a ${source.expect?.kind}; skipped (hint: the server or a proxy in between sent an object of another kind)`
+      : `${what} ${keyOf(obj)} on ${source.description} is ${problem}; skipped as a server inconsistency (hint: the server or a proxy in between sent an object outside what was asked for)`;
+    log.warn(message, { reason });
   }
 
   /** One watch request, from the remembered resource version until the stream ends. */
@@ -456,7 +454,7 @@ export class Reflector {
     const obj = ev.object as K8sObject;
     const foreign = foreignKind(obj, source.expect);
     if (foreign) {
-      this.skipForeign(ev.type, obj, foreign);
+      this.reject(ev.type, obj, 'foreign_kind', foreign);
       return undefined;
     }
     if (ev.type === 'BOOKMARK') {
@@ -471,7 +469,7 @@ export class Reflector {
     if (problem) throw new MalformedEventError(`${ev.type} event whose object ${problem}`);
     const outside = outOfScope(obj, source.scope);
     if (outside) {
-      this.skipOutside(ev.type, obj, outside);
+      this.reject(ev.type, obj, 'server_inconsistency', outside);
       return undefined;
     }
     const key = keyOf(obj);
