@@ -15,6 +15,7 @@
  *   `resources` have `name`, `singularName`, `namespaced`, `kind`, `verbs`,
  *   `shortNames`. Names with a "/" are subresources, not resources.
  */
+import { isRecord as isObject } from '../base/records.js';
 import { CmwatchError } from '../base/errors.js';
 import { apiResource, apiVersionOf, type ApiGroup, type ApiResource, type DiscoveredResources, type FailedGroupVersion } from '../api/resource.js';
 
@@ -30,7 +31,6 @@ export class DiscoveryShapeError extends CmwatchError {
 
 type Doc = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -2,13 +2,13 @@
  * Type checks for the fields of a parsed kubeconfig: each error names where
  * the field is (`kubeconfig F: user "u"`), the field and what it holds.
  */
+import { isRecord } from '../base/records.js';
 import { KubeconfigError } from './errors.js';
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** kubeconfig's name for base/records.ts isRecord. */
+export const isObj: (v: unknown) => v is Obj = isRecord;
 
 /** `a string`, `a list`, `a mapping`, `null`… for messages. */
 export function typeName(v: unknown): string {

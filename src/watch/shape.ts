@@ -5,6 +5,7 @@
  * URL and what was wrong, never a TypeError, and an object of another kind
  * than the one watched is never delivered as that kind.
  */
+import { isRecord } from '../base/records.js';
 import { labelsMatch } from '../api/label-match.js';
 import type { Requirement } from '../api/label-selector.js';
 import { ApiError, type K8sStatus } from '../api/api-error.js';
@@ -56,9 +57,6 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `the ${typeof v} ${String(v)}`;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * Undefined when the object may be of the expected kind (its kind, and the

@@ -8,6 +8,7 @@
  *   asked for; a pod that is not what was asked for is a server
  *   inconsistency, never deleted.
  */
+import { isRecord as isObject } from '../../base/records.js';
 import { CmwatchError } from '../../base/errors.js';
 import { dns1123SubdomainError, objectNameError } from '../../api/object-path.js';
 import { labelsMatch } from '../../api/label-match.js';
@@ -29,7 +30,6 @@ function typeOf(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The items of a pod list answer, each an object; ListShapeError otherwise. */
 export function podListItems(body: unknown, url: string): Array<Record<string, unknown>> {
