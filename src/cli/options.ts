@@ -2,6 +2,8 @@
  * Command-line options → a validated configuration. Every bad value is a
  * UsageError (exit 2) raised before anything starts.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/request-timeout.js';
+import { formatDuration } from '../base/duration.js';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
 import { durationValue } from './flag-values.js';
@@ -18,6 +20,9 @@ import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } f
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
 
+
+/** --request-timeout's default, as the help shows it (30s). */
+const REQUEST_TIMEOUT_DEFAULT = formatDuration(DEFAULT_REQUEST_TIMEOUT_MS);
 export const DEFAULT_SERVER = 'http://localhost:8001';
 
 /** What `watch` and `events` both take: where to watch, what counts as a change, how to log. */
@@ -59,7 +64,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
     .option('--trigger <mode>', 'content: skip MODIFIED events whose data, binaryData and selector annotation did not change; any: deliver every MODIFIED', 'content')
     .option('--stall-timeout <duration>', 're-watch when no byte arrives for this long', '3m')
-    .option('--request-timeout <duration>', 'deadline of each non-watch API request (lists, deletes, lease updates); 0: none. Watches have --stall-timeout instead', '30s')
+    .option('--request-timeout <duration>', 'deadline of each non-watch API request (lists, deletes, lease updates); 0: none. Watches have --stall-timeout instead', REQUEST_TIMEOUT_DEFAULT)
     .option('--watch-timeout <duration>', 'timeoutSeconds asked of the server per watch (default: random 5m-10m); 0: ask none, the server closes the watch after its --min-request-timeout')
     .option('--exit-on-error', `exit (code 3) on 401/403/404 instead of retrying`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
@@ -148,7 +153,7 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
     labelSelector: f.selector,
     trigger: f.trigger,
     stallTimeoutMs: parseStallTimeout(f.stallTimeout),
-    requestTimeoutMs: durationFlag(f.requestTimeout ?? '30s', '--request-timeout'),
+    requestTimeoutMs: durationFlag(f.requestTimeout ?? REQUEST_TIMEOUT_DEFAULT, '--request-timeout'),
     watchTimeoutSeconds: parseWatchTimeout(f.watchTimeout),
     exitOnError: !!f.exitOnError,
     logLevel: f.logLevel as LogLevel,
