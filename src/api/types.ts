@@ -47,9 +47,22 @@ export interface WireEvent {
 export type EventType = 'SYNC' | 'ADDED' | 'MODIFIED' | 'DELETED';
 export const EVENT_TYPES: readonly EventType[] = ['SYNC', 'ADDED', 'MODIFIED', 'DELETED'];
 
+/** The watched resource an event is of, as handlers are told it (CMWATCH_RESOURCE, CMWATCH_KIND, CMWATCH_API_VERSION). */
+export interface EventResource {
+  /** `plural` for the core group, else `plural.group`: `configmaps`, `configwatchers.k8spatterns.com`. */
+  readonly name: string;
+  readonly kind: string;
+  /** `v1`, `k8spatterns.com/v1`. */
+  readonly apiVersion: string;
+}
+
 export interface WatchEvent {
   type: EventType;
   object: K8sObject;
+  /** The resource watched; unset where it is not known (a replayed recording). */
+  resource?: EventResource;
+  /** The content fingerprint change detection used (watch/fingerprint.ts): for DELETED, the last one known. */
+  hash?: string;
 }
 
 export function keyOf(obj: K8sObject): string {

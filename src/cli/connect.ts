@@ -11,6 +11,8 @@ import type { Logger } from '../ops/log.js';
 
 export interface ConnectConfig {
   connection: ConnectionFlags;
+  /** The RESOURCE arguments as written (empty: configmaps). */
+  resources: readonly string[];
   /** From -n / WATCH_NAMESPACE / -A; ['default'] when namespaceDefaulted. */
   namespaces: string[] | undefined;
   /** Neither -n, -A nor WATCH_NAMESPACE: the context's or the in-cluster namespace applies, else default. */
@@ -38,7 +40,8 @@ export async function connect(cfg: ConnectConfig, log: Logger): Promise<Connecte
     namespaces = [resolved.namespace];
     from = ` (from ${resolved.namespaceSource})`;
   }
-  const where = namespaces ? `configmaps in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}${from}` : 'configmaps in all namespaces';
+  const what = cfg.resources.length ? cfg.resources.join(', ') : 'configmaps';
+  const where = namespaces ? `${what} in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}${from}` : `${what} in all namespaces`;
   return { ...resolved, namespaces, where, summary: connectionSummary(resolved.conn) };
 }
 

@@ -27,9 +27,9 @@ export function addEventsOptions(cmd: Command): Command {
     .option('--on <types>', 'event types to print: comma list of SYNC, ADDED, MODIFIED, DELETED (SYNC: the objects that exist at start)', EVENTS_ON_DEFAULT);
 }
 
-export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = process.env): EventsConfig {
+export function buildEventsConfig(f: RawEventsFlags, env: NodeJS.ProcessEnv = process.env, resources: readonly string[] = []): EventsConfig {
   return {
-    ...buildWatchSourceConfig(f, env),
+    ...buildWatchSourceConfig(f, env, resources),
     on: parseOn(f.on),
     selectorAnnotations: [...DEFAULT_SELECTOR_ANNOTATIONS],
   };

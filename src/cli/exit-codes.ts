@@ -40,6 +40,10 @@ const BY_CODE: Readonly<Record<string, number>> = {
   E_CREDENTIAL: ExitCode.Usage,
   /** A health or metrics listener that cannot be opened (src/ops/health-server.ts): nothing has started. */
   E_LISTEN: ExitCode.Usage,
+  /** A RESOURCE that does not name one watchable resource (src/api/resource-name-errors.ts). */
+  E_RESOURCE_AMBIGUOUS: ExitCode.Usage,
+  E_RESOURCE_NOT_WATCHABLE: ExitCode.Usage,
+  E_RESOURCE_UNKNOWN: ExitCode.Usage,
   /**
    * The API refused permanently. Only a reflector run with --exit-on-error
    * stops on these (every other reader retries or logs them), so reaching

@@ -45,7 +45,7 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
       log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined, role: standby ? 'standby' : undefined });
     }
     const wait = o.output === 'json' ? writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n') : undefined;
-    o.engine.submit(d.key, { type: d.type, object: d.object });
+    o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash });
     return wait;
   };
 }

@@ -63,7 +63,7 @@ Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
 export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>): Command {
   const program = new Command('cmwatch');
   program
-    .description('Watch Kubernetes ConfigMaps and act on changes: run handlers, or restart the pods that use them.')
+    .description('Watch Kubernetes resources (ConfigMaps by default, any resource or CRD by its kubectl name) and act on changes: run handlers, or restart the pods they select.')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
@@ -77,18 +77,20 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing`)
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
+      .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
       .addHelpText('after', EXAMPLES)
-      .action(async (flags: RawWatchFlags) => {
-        const cfg = buildConfig(flags);
+      .action(async (resources: string[], flags: RawWatchFlags) => {
+        const cfg = buildConfig(flags, process.env, resources);
         process.exitCode = await run('watch', cfg);
       });
 
   watch(program);
-  watch(program.command('watch').description('watch ConfigMaps and run handlers (the default command)'));
-  addEventsOptions(program.command('events').description('print ConfigMap events on stdout, one JSON line each, with resume, relist and dedupe'))
+  watch(program.command('watch').description('watch resources and run handlers (the default command)'));
+  addEventsOptions(program.command('events').description('print events on stdout, one JSON line each, with resume, relist and dedupe'))
+    .argument('[resource...]', 'what to watch, named as kubectl names it (default configmaps)')
     .addHelpText('after', EVENTS_HELP)
-    .action(async (flags: RawEventsFlags) => {
-      const cfg = buildEventsConfig(flags);
+    .action(async (resources: string[], flags: RawEventsFlags) => {
+      const cfg = buildEventsConfig(flags, process.env, resources);
       process.exitCode = await run('events', cfg);
     });
   addReplayOptions(

@@ -64,8 +64,9 @@ export async function startObservability(cfg: ObserveConfig & { stallTimeoutMs: 
     recorder,
     readiness,
     observer: {
-      hooks: (ns) => readiness.track(ns === undefined ? 'all namespaces' : `namespace ${ns}`),
+      hooks: (label) => readiness.track(label),
       created: (r) => recorder.reflector(r.stats),
+      waiting: (label) => readiness.wait(label),
     },
     close: async () => {
       liveness?.stop();

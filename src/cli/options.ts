@@ -5,7 +5,8 @@
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/request-timeout.js';
 import { formatDuration } from '../base/duration.js';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../base/errors.js';
+import { CmwatchError, UsageError } from '../base/errors.js';
+import { parseContentPaths } from '../watch/content-paths.js';
 import { durationValue } from './flag-values.js';
 import { isDns1123Label, NAMESPACE_RULE } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
@@ -27,6 +28,10 @@ export const DEFAULT_SERVER = 'http://localhost:8001';
 
 /** What `watch` and `events` both take: where to watch, what counts as a change, how to log. */
 export interface WatchSourceConfig {
+  /** The RESOURCE arguments as written, comma lists split; empty: the default ConfigMaps. */
+  resources: string[];
+  /** --content: field paths that replace the default content function of every resource. */
+  contentPaths: string | undefined;
   /** How to reach the API: resolved at start by src/kube/resolve.ts. */
   connection: ConnectionFlags;
   namespaces: string[] | undefined; // undefined: all namespaces
@@ -60,9 +65,10 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function addWatchOptions(cmd: Command): Command {
   return addConnectionOptions(cmd)
     .option('-n, --namespace <ns>', 'namespace to watch (repeatable; default $WATCH_NAMESPACE, else the kubeconfig context\'s, else "default")', collect)
-    .option('-A, --all-namespaces', 'watch ConfigMaps in all namespaces')
-    .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
-    .option('--trigger <mode>', 'content: skip MODIFIED events whose data, binaryData and selector annotation did not change; any: deliver every MODIFIED', 'content')
+    .option('-A, --all-namespaces', 'watch in all namespaces')
+    .option('-l, --selector <selector>', 'only objects whose labels match this label selector')
+    .option('--trigger <mode>', 'content: skip MODIFIED events whose content did not change (ConfigMaps and Secrets: data, binaryData, the selector annotation; objects with a generation: it, labels, annotations; others: all but status); any: deliver every MODIFIED', 'content')
+    .option('--content <paths>', 'what counts as a change instead: comma list of field paths, e.g. .spec,.metadata.labels,.data.key')
     .option('--stall-timeout <duration>', 're-watch when no byte arrives for this long', '3m')
     .option('--request-timeout <duration>', 'deadline of each non-watch API request (lists, deletes, lease updates); 0: none. Watches have --stall-timeout instead', REQUEST_TIMEOUT_DEFAULT)
     .option('--watch-timeout <duration>', 'timeoutSeconds asked of the server per watch (default: random 5m-10m); 0: ask none, the server closes the watch after its --min-request-timeout')
@@ -107,6 +113,39 @@ export function namespaceDefaulted(flags: { namespace?: string[]; allNamespaces?
   return !flags.allNamespaces && !flags.namespace?.length && !env.WATCH_NAMESPACE;
 }
 
+/** --content PATHS: parsed once here so a bad path is a usage error before anything starts. */
+export function checkContentFlag(content: string | undefined, trigger: string): void {
+  if (content === undefined) return;
+  if (trigger === 'any') throw new UsageError('--content has no effect with --trigger any (every new resource version is delivered)', 'drop one of them');
+  try {
+    parseContentPaths(content);
+  } catch (err) {
+    if (err instanceof CmwatchError) throw new UsageError(`--content: ${err.message}`, err.hint, err);
+    throw err;
+  }
+}
+
+/** What a RESOURCE may look like before discovery reads it: kubectl's names are letters, digits, `-` and `.`. */
+const RESOURCE_ARG = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+
+/** The RESOURCE arguments: each may be a comma list (`cm,secrets`, as kubectl takes it). */
+export function parseResourceArgs(args: readonly string[], label = 'RESOURCE'): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    for (const name of arg.split(',')) {
+      if (RESOURCE_ARG.test(name)) {
+        out.push(name);
+        continue;
+      }
+      const hint = name.includes('/')
+        ? 'cmwatch watches resources, not TYPE/NAME; for one object use --field-selector metadata.name=NAME'
+        : 'name a resource as kubectl does, e.g. configmaps, cm, deployments.apps, configwatchers.k8spatterns.com (`kubectl api-resources` lists them)';
+      throw new UsageError(`${label}: invalid resource name ${JSON.stringify(name)}`, hint);
+    }
+  }
+  return out;
+}
+
 /** --selector-annotation KEY, or both spellings of the book's annotation. */
 export function parseSelectorAnnotation(value: string | undefined): string[] {
   if (value === undefined) return [...DEFAULT_SELECTOR_ANNOTATIONS];
@@ -117,6 +156,7 @@ export function parseSelectorAnnotation(value: string | undefined): string[] {
 
 /** The flags behind WatchSourceConfig (addWatchOptions). */
 export interface RawWatchSourceFlags extends RawConnectionFlags {
+  content?: string;
   namespace?: string[];
   allNamespaces?: boolean;
   selector?: string;
@@ -138,7 +178,8 @@ export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, Raw
 }
 
 /** Validates the options of addWatchOptions, shared by `watch` and `events`. */
-export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.ProcessEnv): WatchSourceConfig {
+export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.ProcessEnv, resourceArgs: readonly string[] = []): WatchSourceConfig {
+  const resources = parseResourceArgs(resourceArgs);
   const connection = buildConnectionFlags(f, env);
   const namespaces = resolveNamespaces(f, env);
   if (f.selector !== undefined) {
@@ -146,7 +187,10 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
     if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
   }
   if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
+  checkContentFlag(f.content, f.trigger);
   return {
+    resources,
+    contentPaths: f.content,
     connection,
     namespaces,
     namespaceDefaulted: namespaceDefaulted(f, env),
@@ -161,8 +205,8 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
   };
 }
 
-export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env): WatchConfig {
-  const source = buildWatchSourceConfig(f, env);
+export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env, resourceArgs: readonly string[] = []): WatchConfig {
+  const source = buildWatchSourceConfig(f, env, resourceArgs);
   const output = (f.output ?? 'text').toLowerCase();
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
   checkAction(f);

@@ -11,7 +11,7 @@ import { statFailure } from '../handlers/executable.js';
 import { parseSelector, type Requirement } from '../api/label-selector.js';
 import type { LogFormat, LogLevel } from '../ops/log.js';
 import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
-import { DEFAULT_SERVER, parseSelectorAnnotation, resolveNamespaces } from './options.js';
+import { checkContentFlag, DEFAULT_SERVER, parseResourceArgs, parseSelectorAnnotation, resolveNamespaces } from './options.js';
 import { checkFlag } from './flag-errors.js';
 
 export interface ReplayConfig extends HandlerConfig {
@@ -24,6 +24,10 @@ export interface ReplayConfig extends HandlerConfig {
   output: 'text' | 'json';
   selectorAnnotations: string[];
   trigger: 'content' | 'any';
+  /** --resource: the resource the recording is of, as CMWATCH_RESOURCE names it (`plural` or `plural.group`). */
+  resource: string;
+  /** --content: field paths replacing the resource's default content function. */
+  contentPaths: string | undefined;
   /** Events per second; undefined: full speed. */
   rate: number | undefined;
   logLevel: LogLevel;
@@ -38,6 +42,8 @@ export interface RawReplayFlags extends RawHandlerFlags {
   output?: string;
   selectorAnnotation?: string;
   trigger: string;
+  resource: string;
+  content?: string;
   rate?: string;
   logLevel: string;
   logFormat: string;
@@ -53,6 +59,8 @@ export function addReplayOptions(cmd: Command): Command {
     .option('-A, --all-namespaces', 'events in every namespace (the default for replay)')
     .option('-l, --selector <selector>', 'only ConfigMaps whose labels match this label selector')
     .option('--trigger <mode>', 'content: skip events whose data, binaryData and selector annotation did not change; any: deliver every new resource version', 'content')
+    .option('--resource <name>', 'the resource the recording is of, as plural or plural.group (what handlers get as CMWATCH_RESOURCE; it chooses the content function, as watching it would)', 'configmaps')
+    .option('--content <paths>', 'what counts as a change instead: comma list of field paths, e.g. .spec,.metadata.labels')
     .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
     .addOption(new Option('-o, --output <format>', 'also print each delivered event on stdout: json (NDJSON) or text').default('text'))
     .option('--rate <n>', 'events per second (default: as fast as possible)');
@@ -67,6 +75,14 @@ export function parseRate(text: string): number {
     throw new UsageError(`--rate: expected events per second, a number above 0, got "${text}"`, 'e.g. --rate 10, or --rate 0.5 for one event every 2 seconds; omit it for full speed');
   }
   return n;
+}
+
+/** --resource: one name, written as CMWATCH_RESOURCE writes it (no cluster to resolve a short name). */
+function parseReplayResource(text: string): string {
+  const names = parseResourceArgs([text], '--resource');
+  const name = names[0]!.toLowerCase();
+  if (names.length !== 1) throw new UsageError(`--resource: one resource, got "${text}"`, 'e.g. --resource configwatchers.k8spatterns.com');
+  return name;
 }
 
 export function checkReplayFile(file: string): void {
@@ -101,6 +117,8 @@ export function buildReplayConfig(file: string, f: RawReplayFlags, env: NodeJS.P
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
   if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
+  checkContentFlag(f.content, f.trigger);
+  const resource = parseReplayResource(f.resource);
   const rate = f.rate === undefined ? undefined : parseRate(f.rate);
   const handlerConfig = buildHandlerConfig(f);
   checkReplayFile(file);
@@ -113,6 +131,8 @@ export function buildReplayConfig(file: string, f: RawReplayFlags, env: NodeJS.P
     output,
     selectorAnnotations,
     trigger: f.trigger,
+    resource,
+    contentPaths: f.content,
     rate,
     logLevel: f.logLevel as LogLevel,
     logFormat: f.logFormat as LogFormat,

@@ -13,6 +13,7 @@ import { Logger } from '../ops/log.js';
 import type { Delivery } from '../watch/reflector.js';
 import type { EventsConfig } from './events-options.js';
 import { runReflectors } from './reflectors.js';
+import { watchTargets } from './watch-targets.js';
 import { connect } from './connect.js';
 import { stdoutClosed, writeStdout } from './stdout.js';
 
@@ -44,7 +45,8 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     return writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
   };
   try {
-    return await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent);
+    const watched = await watchTargets({ ...cfg, namespaces }, client, log, signal);
+    return watched ? await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent) : ExitCode.Ok;
   } finally {
     await conn.close().catch(() => {});
     if (stdoutClosed()) log.debug('stdout closed; stopped');

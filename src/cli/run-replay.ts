@@ -17,7 +17,9 @@ import { Player } from '../replay/player.js';
 import { ExitCode } from './exit-codes.js';
 import { oneLine } from '../base/errors.js';
 import { Logger } from '../ops/log.js';
-import { configMapContent } from '../watch/content.js';
+import { contentFor } from '../watch/content.js';
+import { contentPaths } from '../watch/content-paths.js';
+import type { Delivery } from '../watch/delivery.js';
 import { makeIntake } from './intake.js';
 import type { ReplayConfig } from './replay-options.js';
 
@@ -30,11 +32,19 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
     log,
   });
   engine.announce();
+  // As a watch of --resource would: its default content function (or --content's), and its name for handlers.
+  const dot = cfg.resource.indexOf('.');
+  const resource = dot < 0 ? { group: '', resource: cfg.resource } : { group: cfg.resource.slice(dot + 1), resource: cfg.resource.slice(0, dot) };
+  const content = cfg.contentPaths === undefined
+    ? contentFor({ ...resource, kind: '' }, { selectorAnnotations: cfg.selectorAnnotations })
+    : contentPaths(cfg.contentPaths);
+  const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const player = new Player({
     input: cfg.file === '-' ? stdin : createReadStream(cfg.file), name, log, signal,
-    content: configMapContent(cfg.selectorAnnotations), trigger: cfg.trigger, rate: cfg.rate,
+    content, trigger: cfg.trigger, rate: cfg.rate,
     namespaces: cfg.namespaces, labelSelector: cfg.labelSelector,
-    onEvent: makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine }),
+    onEvent: (d: Delivery) => intake({ ...d, resource: { name: cfg.resource, kind: str(d.object.kind), apiVersion: str(d.object.apiVersion) } }),
   });
   log.info(`replaying ${name}${cfg.rate ? ` at ${cfg.rate} event(s)/s` : ''}`);
 

@@ -15,6 +15,7 @@ import { ExitCode } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
 import { runReflectors } from './reflectors.js';
+import { watchTargets } from './watch-targets.js';
 import { connect, handlerBaseEnv } from './connect.js';
 import { startObservability } from './observability.js';
 import { startLeaderElection } from './leader-election.js';
@@ -64,8 +65,21 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, recorder, log,
   });
 
-  // A fatal error in one namespace's reflector stops the others (runReflectors).
-  let exitCode = await runReflectors({ ...cfg, namespaces }, client, log, signal, onEvent, observe.observer);
+  // Resolving the RESOURCEs may wait for discovery; a bad name exits 2 before anything ran.
+  let exitCode: number = ExitCode.Ok;
+  let watched;
+  try {
+    watched = await watchTargets({ ...cfg, namespaces }, client, log, signal);
+  } catch (err) {
+    await engine.shutdown(0);
+    await elector?.stop();
+    await observe.close();
+    await handlerProxy?.close().catch(() => {});
+    await conn.close().catch(() => {});
+    throw err;
+  }
+  // A fatal error in one reflector stops the others (runReflectors).
+  if (watched) exitCode = await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent, observe.observer);
 
   // Shutdown: stop intake, let running handlers finish, then kill the rest;
   // only then give up the Lease (client-go's ReleaseOnCancel contract).

@@ -30,6 +30,11 @@ export function handlerEnv(ev: WatchEvent, o: ContractOptions, attempt = 1): Rec
   env.CMWATCH_NAMESPACE = m.namespace ?? '';
   env.CMWATCH_NAME = m.name ?? '';
   env.CMWATCH_RESOURCE_VERSION = m.resourceVersion ?? '';
+  // The resource as watched (discovery's names); a replayed event has only its object's.
+  if (ev.resource) env.CMWATCH_RESOURCE = ev.resource.name;
+  env.CMWATCH_KIND = ev.resource?.kind ?? (typeof ev.object.kind === 'string' ? ev.object.kind : '');
+  env.CMWATCH_API_VERSION = ev.resource?.apiVersion ?? (typeof ev.object.apiVersion === 'string' ? ev.object.apiVersion : '');
+  if (ev.hash !== undefined) env.CMWATCH_CONTENT_HASH = ev.hash;
   env.CMWATCH_SERVER = o.server;
   env.CMWATCH_ATTEMPT = String(attempt);
   const sel = selectorOf(ev.object, o.selectorAnnotations);

@@ -26,6 +26,8 @@ export interface ReadinessCheck {
 
 export class Readiness {
   private readonly watches: WatchState[] = [];
+  /** Resources being waited for (not served yet): each is a reason. */
+  private readonly waits = new Set<{ name: string }>();
 
   constructor(private readonly stallTimeoutMs: number, private readonly now: () => number = Date.now) {}
 
@@ -49,15 +51,25 @@ export class Readiness {
     };
   }
 
+  /** A resource waited for (e.g. a CRD not served yet), named in the reasons until the returned function is called. */
+  wait(name: string): () => void {
+    const w = { name };
+    this.waits.add(w);
+    return () => {
+      this.waits.delete(w);
+    };
+  }
+
   /** True when every watch is up. */
   get watching(): boolean {
-    return this.watches.length > 0 && this.watches.every((w) => w.up);
+    return this.waits.size === 0 && this.watches.length > 0 && this.watches.every((w) => w.up);
   }
 
   check(): ReadinessCheck {
     const reasons: string[] = [];
     const now = this.now();
-    if (this.watches.length === 0) reasons.push('no watch started yet');
+    for (const w of this.waits) reasons.push(w.name);
+    if (this.watches.length === 0 && this.waits.size === 0) reasons.push('no watch started yet');
     for (const w of this.watches) {
       if (!w.synced) reasons.push(`${w.name}: first list not done yet`);
       else if (!w.established) reasons.push(`${w.name}: watch not established yet`);

@@ -27,7 +27,7 @@ import type { K8sObject } from '../api/types.js';
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type SkipReason = 'duplicate' | 'unchanged' | 'unknown_delete' | 'stale';
 /** `known`: the key's resource version when it was skipped. */
-export type Detection = { deliver: ChangeType } | { skip: SkipReason; known?: string };
+export type Detection = { deliver: ChangeType; hash: string } | { skip: SkipReason; known?: string };
 
 /** How a listed object compares with what was known ('stale': older than it; nothing recorded). */
 export type ListedAs = 'ADDED' | 'MODIFIED' | 'unchanged' | 'same' | 'stale';
@@ -66,6 +66,11 @@ export class ChangeDetector {
     return this.known.has(key);
   }
 
+  /** The content hash known for a key (undefined: not known). */
+  hashOf(key: string): string | undefined {
+    return this.known.get(key)?.hash;
+  }
+
   /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
   remember(key: string, obj: K8sObject): void {
     this.known.set(key, { rv: obj.metadata?.resourceVersion ?? '', hash: fingerprint(this.content(obj)) });
@@ -79,14 +84,14 @@ export class ChangeDetector {
     if (type === 'DELETED') {
       if (!prev && this.unknownKeys === 'infer') return { skip: 'unknown_delete' };
       this.known.delete(key);
-      return { deliver: 'DELETED' };
+      return { deliver: 'DELETED', hash: prev?.hash ?? fingerprint(this.content(obj)) };
     }
     if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
     const hash = fingerprint(this.content(obj));
     this.known.set(key, { rv, hash });
     if (prev && prev.hash === hash && this.trigger === 'content') return { skip: 'unchanged' };
-    if (prev) return { deliver: 'MODIFIED' };
-    return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED' };
+    if (prev) return { deliver: 'MODIFIED', hash };
+    return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash };
   }
 
   /** One object of a relist: records it and says how it differs from what was known. */
@@ -112,12 +117,12 @@ export class ChangeDetector {
    * list's own (`listRv`) may have been created after the list was taken: it
    * is kept.
    */
-  sweep(seen: ReadonlySet<string>, listRv = ''): Array<{ key: string; rv: string }> {
-    const gone: Array<{ key: string; rv: string }> = [];
+  sweep(seen: ReadonlySet<string>, listRv = ''): Array<{ key: string; rv: string; hash: string }> {
+    const gone: Array<{ key: string; rv: string; hash: string }> = [];
     for (const [key, k] of this.known) {
       if (seen.has(key) || isOlderResourceVersion(listRv, k.rv)) continue;
       this.known.delete(key);
-      gone.push({ key, rv: k.rv });
+      gone.push({ key, rv: k.rv, hash: k.hash });
     }
     return gone;
   }

@@ -67,9 +67,9 @@ export class ChangeDelivery {
   }
 
   /** Delivers one change; returns the consumer's promise if it returned one. */
-  deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via']): PromiseLike<void> | undefined {
+  deliver(type: EventType, object: K8sObject, key: string, via: Delivery['via'], hash?: string): PromiseLike<void> | undefined {
     this.stats.events++;
-    return pending(this.onEvent({ type, object, key, via }));
+    return pending(this.onEvent({ type, object, key, via, hash }));
   }
 
   /** Forgets the resource versions known (the server's went back), keeping the content hashes. */
@@ -80,7 +80,7 @@ export class ChangeDelivery {
   /** A baseline object (a recorded SYNC): remembered and delivered as SYNC. */
   baseline(object: K8sObject, key: string): PromiseLike<void> | undefined {
     this.changes.remember(key, object);
-    return this.deliver('SYNC', object, key, 'list');
+    return this.deliver('SYNC', object, key, 'list', this.changes.hashOf(key));
   }
 
   /**
@@ -89,26 +89,28 @@ export class ChangeDelivery {
    */
   event(type: ChangeType, object: K8sObject, key: string): EventOutcome {
     const d = this.changes.event(type, key, object);
-    if ('deliver' in d) return { delivered: true, wait: this.deliver(d.deliver, object, key, 'watch') };
+    if ('deliver' in d) return { delivered: true, wait: this.deliver(d.deliver, object, key, 'watch', d.hash) };
     this.skip(d.skip);
     return { delivered: false, skip: d.skip, known: d.known };
   }
 
   /**
-   * One object of a list: SYNC for the initial list; after that (a relist)
-   * ADDED or MODIFIED if it differs from what was known, else counted as
-   * skipped ('unchanged', 'stale'; an object at the same version is not).
+   * One object of a list: SYNC for the initial list (or `initialAs`: ADDED
+   * for a resource that appeared after start); after that (a relist) ADDED
+   * or MODIFIED if it differs from what was known, else counted as skipped
+   * ('unchanged', 'stale'; an object at the same version is not).
    */
-  listed(object: K8sObject, key: string, initial: boolean): { diff: ListedAs; wait: PromiseLike<void> | undefined } {
+  listed(object: K8sObject, key: string, initial: boolean, initialAs: 'SYNC' | 'ADDED' = 'SYNC'): { diff: ListedAs; wait: PromiseLike<void> | undefined } {
     const diff = this.changes.listed(key, object);
-    if (initial) return { diff, wait: this.deliver('SYNC', object, key, 'list') };
-    if (diff === 'ADDED' || diff === 'MODIFIED') return { diff, wait: this.deliver(diff, object, key, 'relist') };
+    const hash = this.changes.hashOf(key);
+    if (initial) return { diff, wait: this.deliver(initialAs, object, key, 'list', hash) };
+    if (diff === 'ADDED' || diff === 'MODIFIED') return { diff, wait: this.deliver(diff, object, key, 'relist', hash) };
     if (diff === 'stale' || diff === 'unchanged') this.skip(diff);
     return { diff, wait: undefined };
   }
 
   /** After a relist: the keys it no longer has (see ChangeDetector.sweep), forgotten. */
-  sweep(seen: ReadonlySet<string>, listRv: string): Array<{ key: string; rv: string }> {
+  sweep(seen: ReadonlySet<string>, listRv: string): Array<{ key: string; rv: string; hash: string }> {
     return this.changes.sweep(seen, listRv);
   }
 }

@@ -101,6 +101,18 @@ export interface ReflectorOptions {
   backoff?: Backoff;
   /** 401/403/404 reject run() with the ApiError instead of being retried. */
   exitOnError?: boolean;
+  /**
+   * A 404 rejects run() with the ApiError instead of being retried: the
+   * resource itself may be gone (its CRD deleted), which the caller checks
+   * through discovery. run() may then be called again: it relists and diffs.
+   */
+  rejectNotFound?: boolean;
+  /**
+   * How the objects of the first list are delivered: SYNC (the baseline, the
+   * default), or ADDED for a resource that appeared after start (a CRD applied
+   * later), whose objects are all new.
+   */
+  initialAs?: 'SYNC' | 'ADDED';
   /** Clock and sleep, replaceable in tests. */
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -140,7 +152,7 @@ export class Reflector {
     this.o = {
       trigger: 'content', pageSize: 500, stallTimeoutMs: 180_000, minWatchMs: 1000,
       maxListObjects: DEFAULT_MAX_LIST_OBJECTS, maxListPages: DEFAULT_MAX_LIST_PAGES, maxListPageBytes: DEFAULT_MAX_LIST_PAGE_BYTES,
-      timeoutSeconds: randomWatchTimeout, exitOnError: false, now: Date.now, sleep: realSleep,
+      timeoutSeconds: randomWatchTimeout, exitOnError: false, rejectNotFound: false, initialAs: 'SYNC', now: Date.now, sleep: realSleep,
       ...given,
       backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
     };
@@ -244,7 +256,7 @@ export class Reflector {
       case 'bad_response':
         return retry(backoff.next(), step, f.level ?? 'error');
       case 'permanent': {
-        if (this.o.exitOnError) {
+        if (this.o.exitOnError || (this.o.rejectNotFound && err instanceof ApiError && err.status === 404)) {
           // The ApiError itself, status and all; the CLI maps its code (API_401/403/404) to exit 3.
           throw err;
         }
@@ -332,7 +344,7 @@ export class Reflector {
       }
       const key = keyOf(obj);
       seen.add(key);
-      const { diff, wait } = this.delivery.listed(obj, key, initial);
+      const { diff, wait } = this.delivery.listed(obj, key, initial, this.o.initialAs);
       if (!initial) {
         if (diff === 'ADDED' || diff === 'MODIFIED' || diff === 'stale') n[diff]++;
         else n.unchanged++;
@@ -363,9 +375,9 @@ export class Reflector {
     const res = this.o.source.resource;
     const typed = res?.kind ? { kind: res.kind, apiVersion: res.apiVersion } : {};
     let deleted = 0;
-    for (const { key, rv } of this.delivery.sweep(seen, listRv)) {
+    for (const { key, rv, hash } of this.delivery.sweep(seen, listRv)) {
       deleted++;
-      const wait = this.delivery.deliver('DELETED', { ...typed, metadata: identity(key, rv) }, key, 'relist');
+      const wait = this.delivery.deliver('DELETED', { ...typed, metadata: identity(key, rv) }, key, 'relist', hash);
       if (wait) {
         await this.consume(wait);
         if (this.o.signal.aborted) break;

@@ -33,7 +33,13 @@ const cases: Array<[string[], RegExp]> = [
   [['--selector-annotation', 'bad key!'], /--selector-annotation: invalid annotation/],
   [['--log-level', 'loud'], /argument 'loud' is invalid/],
   [['watch', '--on', 'NOPE'], /--on: unknown event type "NOPE"/],
-  [['extra-arg'], /too many arguments|unknown command/],
+  // Positional arguments are RESOURCEs now; one that no kubectl name could be is refused before anything starts.
+  [['bad_resource!'], /^cmwatch: RESOURCE: invalid resource name "bad_resource!"/],
+  [['cm/webapp-config'], /RESOURCE: invalid resource name "cm\/webapp-config" \(hint: cmwatch watches resources, not TYPE\/NAME/],
+  [['events', 'cm,'], /RESOURCE: invalid resource name ""/],
+  [['--content', '.spec.'], /^cmwatch: --content: content path ".spec."/],
+  [['--content', '.spec', '--trigger', 'any'], /--content has no effect with --trigger any/],
+  [['replay', '-', '--resource', 'a b'], /--resource: invalid resource name "a b"/],
 ];
 
 for (const [args, re] of cases) {

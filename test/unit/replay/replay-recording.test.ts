@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { readRecording, type RecordedLine } from '../../../src/replay/recording.js';
 import { Pacer } from '../../../src/replay/pacer.js';
-import { ChangeDetector } from '../../../src/watch/change-detector.js';
+import { ChangeDetector, type Detection } from '../../../src/watch/change-detector.js';
+import { fingerprint } from '../../../src/watch/fingerprint.js';
 import { configMapContent } from '../../../src/watch/content.js';
 import { cm } from '../../helpers/handler-fixtures.js';
 
@@ -42,18 +43,26 @@ test('recording: a line longer than the limit is malformed, and the next line is
 });
 
 test('change detection in replay ("trust"): no baseline keeps the recorded type; known keys are deduplicated like live', () => {
+  // The delivered type (and skip reason) is what is compared; the hash each delivery carries is checked below.
+  const type = (x: Detection) => ('deliver' in x ? { deliver: x.deliver } : x);
   const d = new ChangeDetector({ content: configMapContent([]), unknownKeys: 'trust' });
-  assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'MODIFIED' });
-  assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { skip: 'duplicate' });
-  assert.deepEqual(d.event('MODIFIED', 'default/a', cm('a', 3, { k: '1' })), { skip: 'unchanged' });
-  assert.deepEqual(d.event('ADDED', 'default/a', cm('a', 4, { k: '2' })), { deliver: 'MODIFIED' });
-  assert.deepEqual(d.event('DELETED', 'default/b', cm('b', 5, {})), { deliver: 'DELETED' });
+  assert.deepEqual(type(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' }))), { deliver: 'MODIFIED' });
+  assert.deepEqual(type(d.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' }))), { skip: 'duplicate' });
+  assert.deepEqual(type(d.event('MODIFIED', 'default/a', cm('a', 3, { k: '1' }))), { skip: 'unchanged' });
+  assert.deepEqual(type(d.event('ADDED', 'default/a', cm('a', 4, { k: '2' }))), { deliver: 'MODIFIED' });
+  assert.deepEqual(type(d.event('DELETED', 'default/b', cm('b', 5, {}))), { deliver: 'DELETED' });
   const live = new ChangeDetector({ content: configMapContent([]), unknownKeys: 'infer' });
-  assert.deepEqual(live.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'ADDED' });
-  assert.deepEqual(live.event('DELETED', 'default/b', cm('b', 5, {})), { skip: 'unknown_delete' });
+  assert.deepEqual(type(live.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' }))), { deliver: 'ADDED' });
+  assert.deepEqual(type(live.event('DELETED', 'default/b', cm('b', 5, {}))), { skip: 'unknown_delete' });
   const any = new ChangeDetector({ content: configMapContent([]), trigger: 'any', unknownKeys: 'trust' });
   any.remember('default/a', cm('a', 1, { k: '1' }));
-  assert.deepEqual(any.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' })), { deliver: 'MODIFIED' });
+  assert.deepEqual(type(any.event('MODIFIED', 'default/a', cm('a', 2, { k: '1' }))), { deliver: 'MODIFIED' });
+  // Each delivery carries the content hash; a DELETED carries the last one known.
+  const h = new ChangeDetector({ content: configMapContent([]), unknownKeys: 'infer' });
+  const added = h.event('ADDED', 'default/a', cm('a', 1, { k: '1' }));
+  assert.ok('deliver' in added && added.hash === fingerprint(configMapContent([])(cm('a', 1, { k: '1' }))));
+  const gone = h.event('DELETED', 'default/a', cm('a', 2, { k: 'other' }));
+  assert.ok('deliver' in gone && gone.hash === added.hash, 'the DELETED carries the last known hash');
 });
 
 test('pacer: events are released at the rate, the first at once', async () => {
