@@ -89,12 +89,20 @@ test('expose.sh direct: ADDED of the annotated sample Service (service.yaml) cre
   assert.deepEqual((await ingress('shop'))?.spec.rules[0]!.http.paths[0]!.backend, { service: { name: 'shop', port: { number: 8080 } } });
 });
 
-test('expose.sh direct: an unannotated Service gets no Ingress (exit 0, one line)', async () => {
+test('expose.sh direct: an unannotated Service, or a ConfigMap with the annotation, gets no Ingress (exit 0, one line)', async () => {
   const svc = await applyService('plain', { other: 'x' });
   const r = await expose('ADDED', svc);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'no expose annotation on service expose/plain; nothing to do\n');
   assert.equal(await ingress('plain'), undefined);
+
+  // Run on a ConfigMap (cmwatch's default resource) that carries the annotation: not a Service, nothing done.
+  await plane.c.apply(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notsvc, namespace: ${NS}, annotations: {expose: /notsvc}}\n`);
+  const cm = JSON.parse((await plane.c.kubectl(['get', 'configmap', 'notsvc', '-n', NS, '-o', 'json'])).stdout) as K8sObject;
+  const r2 = await expose('ADDED', cm);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.equal(r2.stdout, 'expose/notsvc is a ConfigMap, not a Service; nothing to do (run it with: cmwatch svc ...)\n');
+  assert.equal(await ingress('notsvc'), undefined);
 });
 
 test('expose.sh direct: run twice for the same ADDED, the second run skips the existing Ingress (exit 0, nothing created or changed)', async () => {
