@@ -230,3 +230,34 @@ test('operator sample: configwatcher.yaml validates against crd.yaml on the serv
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /spec\.podSelector: Required value/);
 });
+
+test('expose.sh via cmwatch svc: as its header runs it (--handler-proxy, --on ADDED): an annotated Service gets its Ingress, an unannotated one none; a restarted cmwatch creates nothing twice', async () => {
+  const ns = 'expose-live';
+  await ensureNamespace(plane.c, ns);
+  const header = readFileSync(EXPOSE, 'utf8').split('\n').find((l) => /^#\s+cmwatch svc .*--handler-proxy/.test(l))!;
+  // The header's command, with the test's kubeconfig and namespace: `cmwatch svc -n default --handler-proxy --exec … --on ADDED`.
+  const args = header.replace(/^#\s+cmwatch\s+/, '').split(/\s+/).map((a) => (a === './examples/expose-controller/expose.sh' ? EXPOSE : a === 'default' ? ns : a));
+  assert.deepEqual(args.filter((a) => a.startsWith('-')), ['-n', '--handler-proxy', '--exec', '--on']);
+  const start = () => plane.cmwatch([...args, '--kubeconfig', plane.c.kubeconfig]);
+  const ingressesOf = async () => JSON.parse((await plane.c.kubectl(['get', 'ingress', '-n', ns, '-o', 'json'])).stdout).items as Array<{ metadata: { name: string; uid: string } }>;
+  const w = start();
+  await w.waitFor(/synced \d+ object/, 30_000);
+  await plane.c.apply(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: ns, annotations: { expose: '/shop' } }, spec: { selector: { app: 'shop' }, ports: [{ port: 8080 }] } }));
+  await plane.c.apply(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'internal', namespace: ns }, spec: { selector: { app: 'internal' }, ports: [{ port: 80 }] } }));
+  await w.waitFor(/created ingress expose-live\/shop: path \/shop -> service shop port 8080/, 30_000);
+  await w.waitFor(/\[expose\.sh expose-live\/internal\] (ok|exit 0)/, 30_000);
+  const first = await ingressesOf();
+  assert.deepEqual(first.map((i) => i.metadata.name), ['shop'], 'only the annotated Service is exposed');
+  assert.equal(await w.stop(), 0);
+
+  // Restarted: the Services are the baseline (SYNC), not ADDED; nothing is created again.
+  const again = start();
+  await again.waitFor(/synced \d+ object/, 30_000);
+  await plane.c.apply(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: ns, annotations: { expose: '/late' } }, spec: { selector: { app: 'late' }, ports: [{ port: 80 }] } }));
+  await again.waitFor(/created ingress expose-live\/late/, 30_000);
+  const after = await ingressesOf();
+  assert.deepEqual(after.map((i) => i.metadata.name).sort(), ['late', 'shop']);
+  assert.equal(after.find((i) => i.metadata.name === 'shop')!.metadata.uid, first[0]!.metadata.uid, 'the first Ingress was not re-created');
+  assert.equal(again.stderr.filter((l) => /created ingress expose-live\/shop/.test(l)).length, 0);
+  assert.equal(await again.stop(), 0);
+});
