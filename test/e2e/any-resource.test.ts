@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
-import { planeFixture, ensureNamespace, eventually, sleep } from '../helpers/plane.js';
+import { planeFixture, ensureNamespace, eventually, sleep, deployWebapp, replaced } from '../helpers/plane.js';
 import { tmp, writeFile } from '../helpers/direct.js';
 
 const plane = planeFixture();
@@ -268,5 +268,26 @@ subjects: [{kind: ServiceAccount, name: cm-only, namespace: ${ns}}]
   assert.equal(res.status, 503);
   assert.match(body, /secrets in namespace rbac-mixed/);
   assert.doesNotMatch(body, /configmaps in namespace rbac-mixed/);
+  assert.equal(await w.stop(), 0);
+});
+
+test('--action delete-pods acts on any watched object that carries the selector annotation: a Secret, and a CR', async () => {
+  const ns = 'dp-any';
+  let before = await deployWebapp(plane.c, ns);
+  await plane.c.kubectl(['create', 'secret', 'generic', 'creds', '-n', ns, '--from-literal=k=v1']);
+  await plane.c.kubectl(['annotate', 'secret', 'creds', '-n', ns, 'k8spatterns.io/podDeleteSelector=app=webapp']);
+  await setUp();
+  await applyCrd(crd('restarters', 'dp.example.com', 'Restarter', []), 'restarters.dp.example.com');
+  await plane.c.apply(`apiVersion: dp.example.com/v1\nkind: Restarter\nmetadata: {name: r, namespace: ${ns}, annotations: {k8spatterns.io/podDeleteSelector: app=webapp}}\nspec: {n: 1}\n`);
+  const w = cmwatch(['secrets', 'restarters.dp.example.com', '-n', ns, '--action', 'delete-pods', ...kc()]);
+  await w.waitFor(/synced \d+ object\(s\) from \/api\/v1\/namespaces\/dp-any\/secrets/, 30_000);
+  await w.waitFor(/synced 1 object\(s\) from \/apis\/dp\.example\.com\/v1\/namespaces\/dp-any\/restarters/, 30_000);
+  await plane.c.kubectl(['patch', 'secret', 'creds', '-n', ns, '--type=merge', '-p', '{"stringData":{"k":"v2"}}']);
+  await w.waitFor(/MODIFIED secrets\/dp-any\/creds selector=app=webapp/, 30_000);
+  before = await replaced(plane.c, ns, 'app=webapp', before);
+  await plane.c.kubectl(['patch', 'restarters.dp.example.com', 'r', '-n', ns, '--type=merge', '-p', '{"spec":{"n":2}}']);
+  await w.waitFor(/MODIFIED restarters\.dp\.example\.com\/dp-any\/r selector=app=webapp/, 30_000);
+  await replaced(plane.c, ns, 'app=webapp', before);
+  assert.equal(w.stderr.filter((l) => /deleted pod dp-any\//.test(l)).length, 4, w.stderr.join('\n'));
   assert.equal(await w.stop(), 0);
 });
