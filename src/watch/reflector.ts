@@ -250,6 +250,10 @@ export class Reflector {
         }
         return retry(backoff.capped(), step, 'error');
       }
+      case 'rejected':
+        // The server refused a selector (400): every retry would get the same answer. The
+        // SelectorRejectedError itself; the CLI maps its code (E_SELECTOR_REJECTED) to exit 2.
+        throw err;
       case 'other':
         return retry(backoff.next(), 'list');
     }
