@@ -13,7 +13,8 @@ export const ExitCode = {
   /** Unexpected runtime failure. */
   Failure: 1,
   /**
-   * Usage error: bad flag, value or argument; nothing was started.
+   * Usage error: bad flag, value or argument; nothing was started (or the
+   * API server refused --field-selector or --selector on a list or watch).
    * `cmwatch replay`: also when malformed input lines were skipped (and
    * nothing worse happened).
    */
@@ -44,6 +45,8 @@ const BY_CODE: Readonly<Record<string, number>> = {
   E_RESOURCE_AMBIGUOUS: ExitCode.Usage,
   E_RESOURCE_NOT_WATCHABLE: ExitCode.Usage,
   E_RESOURCE_UNKNOWN: ExitCode.Usage,
+  /** The API server refused --field-selector or --selector (a 400 on the list or watch): a bad flag value, found late. */
+  E_SELECTOR_REJECTED: ExitCode.Usage,
   /**
    * The API refused permanently. Only a reflector run with --exit-on-error
    * stops on these (every other reader retries or logs them), so reaching

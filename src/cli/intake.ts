@@ -10,6 +10,7 @@ import type { Recorder } from '../ops/recorder.js';
 import { selectorOf } from '../api/selector-annotation.js';
 import type { EventType, WatchEvent } from '../api/types.js';
 import { writeStdout } from './stdout.js';
+import { objectSummary } from '../api/object-summary.js';
 
 export interface IntakeEvent extends WatchEvent {
   key: string;
@@ -40,7 +41,7 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
     if (standby) o.recorder?.skipped('standby');
     if (d.type === 'SYNC') {
       if (!o.on.has('SYNC')) return;
-      log.debug(`SYNC ${d.key}`, { selector });
+      log.debug(`SYNC ${objectSummary(d.object)}`, { selector });
     } else {
       log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined, role: standby ? 'standby' : undefined });
     }

@@ -11,6 +11,7 @@ import { durationValue } from './flag-values.js';
 import { isDns1123Label, NAMESPACE_RULE } from '../api/names.js';
 import type { ConnectionFlags } from './connection-flags.js';
 import { parseSelector, keyError } from '../api/label-selector.js';
+import { parseFieldSelector } from '../api/field-selector.js';
 // From api/, not delete-pods.js: that one pulls in the HTTP client, which --version and --help do not need.
 import { DEFAULT_SELECTOR_ANNOTATIONS } from '../api/selector-annotation.js';
 // The registry loads an action's implementation only when it runs.
@@ -38,6 +39,8 @@ export interface WatchSourceConfig {
   /** Neither -n, -A nor WATCH_NAMESPACE: the kubeconfig context's (or in-cluster) namespace applies, else "default". */
   namespaceDefaulted: boolean;
   labelSelector: string | undefined;
+  /** --field-selector, checked as the API server parses it; undefined: none (also for ""). */
+  fieldSelector: string | undefined;
   trigger: 'content' | 'any';
   stallTimeoutMs: number;
   /** --request-timeout: deadline of every non-watch API request in ms; 0: none. */
@@ -67,6 +70,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('-n, --namespace <ns>', 'namespace to watch (repeatable; default $WATCH_NAMESPACE, else the kubeconfig context\'s, else "default")', collect)
     .option('-A, --all-namespaces', 'watch in all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match this label selector')
+    .option('--field-selector <selector>', 'only objects whose fields match this field selector, e.g. metadata.name=web (which fields: the resource\'s, as the API server supports them)')
     .option('--trigger <mode>', 'content: skip MODIFIED events whose content did not change (ConfigMaps and Secrets: data, binaryData, the selector annotation; objects with a generation: it, labels, annotations; others: all but status); any: deliver every MODIFIED', 'content')
     .option('--content <paths>', 'what counts as a change instead: comma list of field paths, e.g. .spec,.metadata.labels,.data.key')
     .option('--stall-timeout <duration>', 're-watch when no byte arrives for this long', '3m')
@@ -154,12 +158,21 @@ export function parseSelectorAnnotation(value: string | undefined): string[] {
   return [value];
 }
 
+/** --field-selector: the selector as given, or undefined when absent or "" (both select everything). */
+export function parseFieldSelectorFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const r = parseFieldSelector(value);
+  if (!r.ok) throw new UsageError(`--field-selector: invalid field selector "${value}": ${r.error}`, 'e.g. --field-selector metadata.name=web or --field-selector metadata.name!=web,metadata.namespace=default');
+  return value;
+}
+
 /** The flags behind WatchSourceConfig (addWatchOptions). */
 export interface RawWatchSourceFlags extends RawConnectionFlags {
   content?: string;
   namespace?: string[];
   allNamespaces?: boolean;
   selector?: string;
+  fieldSelector?: string;
   trigger: string;
   stallTimeout: string;
   requestTimeout?: string;
@@ -186,6 +199,7 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
     const r = parseSelector(f.selector);
     if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
   }
+  const fieldSelector = parseFieldSelectorFlag(f.fieldSelector);
   if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   checkContentFlag(f.content, f.trigger);
   return {
@@ -195,6 +209,7 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
     namespaces,
     namespaceDefaulted: namespaceDefaulted(f, env),
     labelSelector: f.selector,
+    fieldSelector,
     trigger: f.trigger,
     stallTimeoutMs: parseStallTimeout(f.stallTimeout),
     requestTimeoutMs: durationFlag(f.requestTimeout ?? REQUEST_TIMEOUT_DEFAULT, '--request-timeout'),

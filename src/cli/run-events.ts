@@ -16,6 +16,7 @@ import { runReflectors } from './reflectors.js';
 import { watchTargets } from './watch-targets.js';
 import { connect } from './connect.js';
 import { stdoutClosed, writeStdout } from './stdout.js';
+import { objectSummary } from '../api/object-summary.js';
 
 export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -40,7 +41,7 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
 
   const onEvent = (d: Delivery) => {
     if (!cfg.on.has(d.type) || stdoutClosed()) return;
-    log.debug(`${d.type} ${d.key}`, { via: d.via });
+    log.debug(`${d.type} ${objectSummary(d.object)}`, { via: d.via });
     // A promise when stdout is full: the reflector waits for it before reading on.
     return writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
   };

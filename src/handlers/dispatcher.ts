@@ -22,6 +22,7 @@ import { runHandler, type HandlerSpec, type RunResult } from './exec-runner.js';
 import type { HandlerSet } from './handler-set.js';
 import { runAction, type ActionRun } from './action-run.js';
 import type { BoundAction } from './actions/registry.js';
+import { secretMask } from '../api/secret-mask.js';
 
 export const EXIT_TEMPFAIL = 75;
 
@@ -84,12 +85,14 @@ async function runChain(o: DispatcherOptions, key: string, ev: WatchEvent, attem
   }
   const env = handlerEnv(ev, o.contract, attempt.number);
   const stdin = handlerStdin(ev);
+  // A handler that prints the Secret it got must not put its values in cmwatch's log.
+  const mask = secretMask(ev.object);
   for (const h of specs) {
     if (o.kill.aborted) return { kind: 'failed', reason: 'shutting down' };
     if (o.mayStart && !o.mayStart()) return notLeader(o, key, h.name);
     const r = await runHandler(h, {
       stdin, env, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill,
-      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes,
+      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, mask,
     });
     const outcome = handlerOutcome(o, h, key, attempt, r);
     if (outcome.kind !== 'ok') return outcome;

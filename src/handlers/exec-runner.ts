@@ -40,6 +40,8 @@ export interface RunOptions {
   maxLineBytes?: number;
   /** Bytes of output per stream and run that are logged (default 1 MiB). */
   maxOutputBytes?: number;
+  /** Masks the event's secret values in each logged output line (api/secret-mask.ts). */
+  mask?: (line: string) => string;
 }
 
 /** How long to wait for the output pipes once every process of the group is gone. */
@@ -75,7 +77,7 @@ class HandlerRun {
         onGone: () => this.onGroupGone(),
       });
     }
-    this.capture = new OutputCapture(child, { log: o.log, prefix: this.prefix, fields: this.fields, maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes });
+    this.capture = new OutputCapture(child, { log: o.log, prefix: this.prefix, fields: this.fields, maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, mask: o.mask });
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 /**
  * A handler's pipes: the event written to its stdin, its stdout and stderr
  * logged line by line with bounded memory (line-splitter.ts), each line
- * prefixed with the handler and key.
+ * prefixed with the handler and key, with a Secret's values masked.
  *
  * Stream errors are not swallowed: an error writing stdin is logged unless
  * it only says the handler closed its stdin without reading it all (EPIPE;
@@ -28,6 +28,8 @@ export interface OutputCaptureOptions {
   maxLineBytes?: number;
   /** Bytes of output per stream and run that are logged (default 1 MiB). */
   maxOutputBytes?: number;
+  /** Applied to every output line before it is logged: masks a Secret's values (api/secret-mask.ts). */
+  mask?: (line: string) => string;
 }
 
 /** Errors that only mean the handler closed its end of stdin. */
@@ -68,7 +70,8 @@ export class OutputCapture {
   private splitter(stream: 'stdout' | 'stderr'): LineSplitter {
     // The prefix names handler and key; JSON logs carry them as fields too.
     const fields = this.o.log.format === 'json' ? { ...this.o.fields, stream } : undefined;
-    return new LineSplitter({ emit: (l) => this.o.log.info(`${this.o.prefix} ${l}`, fields), maxLine: this.o.maxLineBytes, maxTotal: this.o.maxOutputBytes });
+    const mask = this.o.mask ?? ((l: string) => l);
+    return new LineSplitter({ emit: (l) => this.o.log.info(`${this.o.prefix} ${mask(l)}`, fields), maxLine: this.o.maxLineBytes, maxTotal: this.o.maxOutputBytes });
   }
 
   private read(pipe: Readable | null, into: LineSplitter, stream: 'stdout' | 'stderr'): void {

@@ -13,6 +13,7 @@ import { ConnectError } from './connect-error.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, startDeadline } from './request-timeout.js';
 import { MUTATING_METHODS, mutationTargetError } from '../api/object-path.js';
 import { CmwatchError } from '../base/errors.js';
+import { unparsableDetails } from '../base/safe-text.js';
 import { BodyTooLargeError, discard, MAX_ERROR_BODY_BYTES, readText } from './body-limit.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -125,7 +126,8 @@ export class KubeClient {
     } catch (cause) {
       throw new ApiError({
         status: res.statusCode, verb: opts.verb ?? defaultVerb(method), url: buildUrl(this.server, path, opts.query),
-        resource: opts.resource ?? 'the resource', bodyText: `invalid JSON: ${text.slice(0, 120)}`, cause,
+        // Described, not quoted: the body may be a list of Secrets cut short (base/safe-text.ts).
+        resource: opts.resource ?? 'the resource', bodyText: `invalid JSON (${unparsableDetails(text, cause)})`, cause,
       });
     }
   }
@@ -168,15 +170,18 @@ export class KubeClient {
       return this.send(method, path, opts, true);
     }
     let statusObject: K8sStatus | undefined;
+    let bodyText = text;
     try {
       const parsed = JSON.parse(text) as K8sStatus;
       if (parsed && parsed.kind === 'Status') statusObject = parsed;
+      // JSON that is not a Status may be an object (a Secret?): said, not quoted.
+      else bodyText = `a JSON body of ${Buffer.byteLength(text)} bytes that is not a Status`;
     } catch {
       // kubectl proxy answers its own refusals in plain text
     }
     throw new ApiError({
       status: res.statusCode, verb, url, resource: opts.resource ?? 'the resource',
-      statusObject, bodyText: text, retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+      statusObject, bodyText, retryAfterMs: parseRetryAfter(res.headers['retry-after']),
     });
   }
 }

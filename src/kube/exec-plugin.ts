@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import { ExecPluginError } from './errors.js';
+import { safePrefix } from '../base/safe-text.js';
 import type { ExecEntry } from './kubeconfig-types.js';
 
 /** spec.cluster of KUBERNETES_EXEC_INFO, sent when provideClusterInfo is true. */
@@ -178,7 +179,8 @@ export function parseExecCredential(stdout: string, apiVersion: string, name = '
   try {
     doc = JSON.parse(stdout);
   } catch {
-    const head = stdout.trim().slice(0, 80);
+    // At most a prefix that stops before any token or key (base/safe-text.ts): the output may be a credential cut short.
+    const head = safePrefix(stdout.trim(), 80);
     throw new ExecPluginError(`${name}: stdout is not JSON${head ? `: ${JSON.stringify(head)}` : ' (empty)'}`, 'the plugin must print an ExecCredential object on stdout');
   }
   const d = doc as { apiVersion?: unknown; kind?: unknown; status?: Record<string, unknown> };

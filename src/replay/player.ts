@@ -16,6 +16,7 @@ import { ChangeDelivery, type DeliveryHandler, type DeliveryStats } from '../wat
 import type { ContentFunction } from '../watch/content.js';
 import { Pacer } from './pacer.js';
 import { readRecording } from './recording.js';
+import { objectSummary } from '../api/object-summary.js';
 
 export interface PlayerOptions {
   input: Readable;
@@ -101,13 +102,13 @@ export class Player {
     const key = keyOf(object);
     if (!this.wanted(object)) {
       this.stats.filtered++;
-      log.debug(`replay: ${name}:${line}: ${type} ${key} filtered out`, { line });
+      log.debug(`replay: ${name}:${line}: ${type} ${objectSummary(object)} filtered out`, { line });
       return undefined;
     }
     if (type === 'SYNC') return this.delivery.baseline(object, key);
     const d = this.delivery.event(type, object, key);
     if (d.delivered) return d.wait;
-    log.debug(`replay: ${name}:${line}: ${type} ${key} skipped: ${d.skip}`, { line, reason: d.skip });
+    log.debug(`replay: ${name}:${line}: ${type} ${objectSummary(object)} skipped: ${d.skip}`, { line, reason: d.skip });
     return undefined;
   }
 }

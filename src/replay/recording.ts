@@ -11,6 +11,7 @@
 import { EVENT_TYPES, type EventType, type K8sObject, type WatchEvent } from '../api/types.js';
 import { LineFramer } from '../base/line-framer.js';
 import { MAX_LINE_BYTES } from '../watch/ndjson.js';
+import { unparsableDetails } from '../base/safe-text.js';
 
 export type RecordedLine =
   | { line: number; event: WatchEvent }
@@ -39,7 +40,8 @@ function parseLine(text: string): WatchEvent | { ignored: string } | { error: st
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { error: `not JSON (${(err as Error).message})` };
+    // Described, not quoted: the line may be a Secret cut in half (base/safe-text.ts).
+    return { error: `not JSON (${unparsableDetails(text, err)})` };
   }
   return toEvent(value);
 }

@@ -8,6 +8,7 @@ import { ConnectError } from '../kube/connect-error.js';
 import { BodyTooLargeError } from '../kube/body-limit.js';
 import { CmwatchError } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
+import { SelectorRejectedError } from './selector-rejection.js';
 
 /** No byte arrived for the stall timeout. */
 export class StallError extends CmwatchError {
@@ -71,6 +72,8 @@ export type FailureKind =
   | 'too_large'
   /** A body of the wrong shape or past a bound (BadResponseError, BodyTooLargeError): back off, retry the same step. */
   | 'bad_response'
+  /** The server refused --field-selector or --selector (SelectorRejectedError): no retry helps; stop. */
+  | 'rejected'
   /** Anything else (400, 422, a line too long...): back off, then relist. */
   | 'other';
 
@@ -85,6 +88,7 @@ export interface Failure {
 }
 
 export function classifyFailure(err: unknown): Failure {
+  if (err instanceof SelectorRejectedError) return { kind: 'rejected', reason: 'selector_rejected' };
   if (err instanceof ApiError) {
     const reason = `http_${err.status}`;
     if (err.expired) return { kind: 'expired', reason: 'expired' };

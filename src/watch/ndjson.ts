@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { CmwatchError } from '../base/errors.js';
 import { LineFramer, LineTooLongError } from '../base/line-framer.js';
 import { MalformedEventError, StreamError } from './failure.js';
+import { unparsableDetails } from '../base/safe-text.js';
 
 /** A ConfigMap may hold 1 MiB; JSON escaping can double it. Accept 16 MiB. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -35,9 +36,12 @@ export interface FrameOptions {
 /** How many parsed values may wait for the consumer before the socket is paused. */
 const HIGH_WATER = 64;
 
-/** The message of a line that is not JSON: its first 50 characters (the wording ndjson used). */
-function unparsable(row: string): string {
-  return 'Could not parse row ' + row.slice(0, 50) + '...';
+/**
+ * The message of a line that is not JSON (the wording ndjson used), which
+ * describes the line without quoting it: it may be a Secret cut in half.
+ */
+function unparsable(row: string, err: unknown): string {
+  return `Could not parse row: not JSON (${unparsableDetails(row, err)})`;
 }
 
 /**
@@ -52,8 +56,8 @@ function jsonLines(opts: FrameOptions, push: (value: unknown) => void, fail: (er
     let value: unknown;
     try {
       value = JSON.parse(row);
-    } catch {
-      const message = unparsable(row);
+    } catch (err) {
+      const message = unparsable(row, err);
       opts.onMalformed?.(message);
       if (opts.malformed === 'fail') fail(new MalformedEventError(message));
       return;

@@ -168,7 +168,9 @@ export class Reflector {
 
   /**
    * Runs until the signal aborts, then resolves. Rejects only on a fatal
-   * error: a 401/403/404 with exitOnError (the ApiError itself).
+   * error: a 401/403/404 with exitOnError, a 404 with rejectNotFound (the
+   * ApiError itself), or a selector the server refused (SelectorRejectedError).
+   * After a rejection run() may be called again: it relists and diffs.
    */
   async run(): Promise<void> {
     const { signal } = this.o;
@@ -262,6 +264,10 @@ export class Reflector {
         }
         return retry(backoff.capped(), step, 'error');
       }
+      case 'rejected':
+        // The server refused a selector (400): every retry would get the same answer. The
+        // SelectorRejectedError itself; the CLI maps its code (E_SELECTOR_REJECTED) to exit 2.
+        throw err;
       case 'other':
         return retry(backoff.next(), 'list');
     }

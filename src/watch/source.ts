@@ -9,6 +9,7 @@ import { buildUrl, type KubeClient, type Query } from '../kube/client.js';
 import { collectionPath, type CollectionRef } from '../api/object-path.js';
 import { frames } from './ndjson.js';
 import { parseListBody, type KindExpectation, type ScopeExpectation } from './shape.js';
+import { selectorRejection } from './selector-rejection.js';
 import type { K8sObject, WireEvent } from '../api/types.js';
 
 export interface ListPage {
@@ -99,11 +100,16 @@ export class HttpSource implements ListWatchSource {
     return { labelSelector: this.ref.labelSelector || undefined, fieldSelector: this.ref.fieldSelector || undefined };
   }
 
+  /** Rethrows a list or watch error; a 400 that blames a selector becomes a SelectorRejectedError (fatal). */
+  private refused(err: unknown): never {
+    throw selectorRejection(err, this.ref) ?? err;
+  }
+
   async list(req: ListRequest): Promise<ListPage> {
     const query = { ...this.filters(), limit: req.limit, continue: req.continue };
     const body = await this.client.json<unknown>('GET', this.path, {
       query, signal: req.signal, verb: 'list', resource: this.ref.resource, onBytes: req.onBytes, maxBytes: req.maxBytes,
-    });
+    }).catch((err: unknown) => this.refused(err));
     return parseListBody(body, buildUrl(this.client.server, this.path, query), this.expect);
   }
 
@@ -118,7 +124,7 @@ export class HttpSource implements ListWatchSource {
         timeoutSeconds: req.timeoutSeconds > 0 ? req.timeoutSeconds : undefined,
       },
       signal: req.signal, verb: 'watch', resource: this.ref.resource,
-    });
+    }).catch((err: unknown) => this.refused(err));
     req.onBytes(0);
     return frames(body, { onBytes: req.onBytes, malformed: 'fail' }) as AsyncIterable<WireEvent>;
   }

@@ -2,8 +2,9 @@
  * A fake Kubernetes API server for tests: real HTTP on 127.0.0.1, chunked
  * NDJSON watches, the API's JSON shapes (ConfigMap, Pod, List, Status), list
  * paging, DELETE of pods, and a history so watches resume from a resource
- * version. It records every mutating request and can inject faults that a
- * real server cannot produce on demand.
+ * version, label and field selectors (a 400 for a field the resource does
+ * not support, worded as kube-apiserver words it). It records every mutating
+ * request and can inject faults that a real server cannot produce on demand.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -11,6 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { parseSelector, type Requirement } from '../../src/api/label-selector.js';
 import { labelsMatch } from '../../src/api/label-match.js';
+import { fieldsMatch, parseFieldSelector, type FieldTerm } from '../../src/api/field-selector.js';
 
 export interface Obj {
   apiVersion: string;
@@ -60,7 +62,7 @@ export interface FakeApiServerOptions {
 export type Fault = FaultKind & { times?: number };
 
 type FaultKind =
-  | { kind: 'status'; status: number; reason?: string; retryAfter?: string; on?: 'watch' | 'list'; plain?: boolean }
+  | { kind: 'status'; status: number; reason?: string; retryAfter?: string; on?: 'watch' | 'list'; plain?: boolean; message?: string }
   // ---- list faults (issue #11: a hostile or broken API) ----
   /**
    * The list's first page, with a continue token that never runs out: the
@@ -101,12 +103,47 @@ type FaultKind =
 
 const LIST_FAULTS: ReadonlySet<string> = new Set(['endless-continue', 'endless-body', 'list-body', 'foreign-item']);
 
+/** A request's selectors, parsed. */
+interface Filter {
+  selector?: Requirement[] | undefined;
+  fields?: FieldTerm[] | undefined;
+}
+
 interface Watcher {
   res: ServerResponse;
   resource: Resource;
   namespace?: string;
   selector?: Requirement[];
+  fields?: FieldTerm[];
   chunking?: 'random';
+}
+
+/** The fields each resource supports in a field selector (a subset of kube-apiserver's for pods). */
+const SELECTABLE_FIELDS: Record<Resource, readonly string[]> = {
+  configmaps: ['metadata.name', 'metadata.namespace'],
+  pods: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase'],
+};
+
+/** An object's value for a selectable field ("" when it has none). */
+function fieldValue(o: Obj, field: string): string {
+  const v = field.split('.').reduce<unknown>((at, k) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[k] : undefined), o);
+  return typeof v === 'string' ? v : '';
+}
+
+/** A missing field selector matches everything. */
+function fieldsOk(terms: FieldTerm[] | undefined, o: Obj): boolean {
+  return !terms || fieldsMatch(terms, Object.fromEntries(terms.map((t) => [t.field, fieldValue(o, t.field)])));
+}
+
+/**
+ * The 400 message kube-apiserver v1.36.3 gives for a field it does not
+ * support: configmaps (the generic conversion) list the two it supports,
+ * pods (their own conversion) say "field label not supported".
+ */
+function unsupportedFieldMessage(resource: Resource, field: string): string {
+  return resource === 'configmaps'
+    ? `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`
+    : `field label not supported: ${field}`;
 }
 
 /** A missing selector matches everything; otherwise as the API server evaluates it. */
@@ -312,8 +349,8 @@ export class FakeApiServer {
     }
   }
 
-  private visible(w: Pick<Watcher, 'resource' | 'namespace' | 'selector'>, e: HistoryEntry): boolean {
-    return e.resource === w.resource && (!w.namespace || e.obj.metadata.namespace === w.namespace) && matches(w.selector, e.obj.metadata.labels);
+  private visible(w: Pick<Watcher, 'resource' | 'namespace' | 'selector' | 'fields'>, e: HistoryEntry): boolean {
+    return e.resource === w.resource && (!w.namespace || e.obj.metadata.namespace === w.namespace) && matches(w.selector, e.obj.metadata.labels) && fieldsOk(w.fields, e.obj);
   }
 
   private write(w: Watcher, ev: unknown): void {
@@ -396,6 +433,15 @@ export class FakeApiServer {
       if (!p.ok) return this.status(res, 400, 'BadRequest', `unable to parse requirement: ${p.error}`);
       selector = p.requirements;
     }
+    let fields: FieldTerm[] | undefined;
+    if (query.fieldSelector !== undefined) {
+      const p = parseFieldSelector(query.fieldSelector);
+      if (!p.ok) return this.status(res, 400, 'BadRequest', `invalid field selector: ${p.error}`);
+      const bad = p.terms.find((t) => !SELECTABLE_FIELDS[resource].includes(t.field));
+      if (bad) return this.status(res, 400, 'BadRequest', unsupportedFieldMessage(resource, bad.field));
+      fields = p.terms;
+    }
+    const filter: Filter = { selector, fields };
 
     if (req.method === 'DELETE' && name && namespace) {
       const key = `${namespace}/${name}`;
@@ -420,14 +466,14 @@ export class FakeApiServer {
       res.end(JSON.stringify(obj));
       return;
     }
-    if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, resource, namespace, selector, query);
-    return this.list(res, resource, namespace, selector, query);
+    if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, resource, namespace, filter, query);
+    return this.list(res, resource, namespace, filter, query);
   }
 
-  private list(res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
+  private list(res: ServerResponse, resource: Resource, namespace: string | undefined, { selector, fields }: Filter, query: Record<string, string>): void {
     const fault = this.takeFault('list');
     if (fault?.kind === 'status') {
-      return this.status(res, fault.status, fault.reason ?? 'Failure', `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      return this.status(res, fault.status, fault.reason ?? 'Failure', fault.message ?? `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     if (this.stallLists[resource] > 0) {
       this.stallLists[resource]--;
@@ -442,7 +488,7 @@ export class FakeApiServer {
     }
     if (fault?.kind === 'endless-body') return this.endlessList(res, resource, fault.maxBytes ?? 64 * 1024 * 1024);
     const all = [...this.objects[resource].values()]
-      .filter((o) => (!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
+      .filter((o) => (!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels) && fieldsOk(fields, o))
       .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
     // The endless-continue fault's tokens are not the fake's own: every page is the first one again.
     const cont = fault?.kind === 'endless-continue' ? undefined : query.continue;
@@ -492,7 +538,7 @@ export class FakeApiServer {
     pump();
   }
 
-  private watch(req: IncomingMessage, res: ServerResponse, resource: Resource, namespace: string | undefined, selector: Requirement[] | undefined, query: Record<string, string>): void {
+  private watch(req: IncomingMessage, res: ServerResponse, resource: Resource, namespace: string | undefined, { selector, fields }: Filter, query: Record<string, string>): void {
     const fault = this.takeFault('watch');
     if (fault?.kind === 'status') {
       if (fault.plain) {
@@ -500,7 +546,7 @@ export class FakeApiServer {
         res.end(`injected ${fault.status}\n`);
         return;
       }
-      return this.status(res, fault.status, fault.reason ?? 'Failure', `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      return this.status(res, fault.status, fault.reason ?? 'Failure', fault.message ?? `injected ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     const from = query.resourceVersion ? Number(query.resourceVersion) : 0;
     if (from > 0 && from < this.compactedBelow) {
@@ -512,7 +558,7 @@ export class FakeApiServer {
       req.on('close', () => res.destroy());
       return;
     }
-    const w: Watcher = { res, resource, namespace, selector };
+    const w: Watcher = { res, resource, namespace, selector, fields };
     if (fault?.kind === 'empty-error') {
       this.write(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {} } });
       res.end();
@@ -529,7 +575,7 @@ export class FakeApiServer {
     const backlog: unknown[] = [];
     if (!from) {
       for (const o of this.objects[resource].values()) {
-        if ((!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels)) backlog.push({ type: 'ADDED', object: o });
+        if ((!namespace || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels) && fieldsOk(fields, o)) backlog.push({ type: 'ADDED', object: o });
       }
     } else {
       for (const e of this.history) if (e.rv > from && this.visible(w, e)) backlog.push({ type: e.type, object: e.obj });
