@@ -291,3 +291,29 @@ test('--action delete-pods acts on any watched object that carries the selector 
   assert.equal(w.stderr.filter((l) => /deleted pod dp-any\//.test(l)).length, 4, w.stderr.join('\n'));
   assert.equal(await w.stop(), 0);
 });
+
+test('-l and --field-selector metadata.name=x are sent to the server with the list and the watch of a CR: only matching objects arrive, none is filtered client-side', async () => {
+  await setUp();
+  for (const [name, tier] of [['sel-a', 'front'], ['sel-b', 'back'], ['sel-c', 'front']]) {
+    await plane.c.apply(`apiVersion: k8spatterns.com/v1\nkind: ConfigWatcher\nmetadata: {name: ${name}, namespace: ${NS}, labels: {tier: ${tier}}}\nspec: {configMap: ${name}, podSelector: {app: ${name}}}\n`);
+  }
+  const byLabel = cmwatch(['events', 'cw', '-n', NS, '-l', 'tier=front', '--on', ALL, ...kc()]);
+  const byField = cmwatch(['events', 'configwatchers.k8spatterns.com', '-n', NS, '--field-selector', 'metadata.name=sel-b', '--on', ALL, ...kc()]);
+  await byLabel.waitFor(/"name":"sel-c"/, 30_000, 'stdout');
+  await byField.waitFor(/"name":"sel-b"/, 30_000, 'stdout');
+  for (const name of ['sel-a', 'sel-b', 'sel-c']) {
+    await plane.c.kubectl(['patch', 'cw', name, '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { configMap: `${name}-v2` } })]);
+  }
+  await byLabel.waitFor(/"type":"MODIFIED".*"name":"sel-c"/, 30_000, 'stdout');
+  await byField.waitFor(/"type":"MODIFIED".*"name":"sel-b"/, 30_000, 'stdout');
+  await sleep(1000);
+  assert.deepEqual([...new Set(lines(byLabel.stdout).map((l) => l.object.metadata.name))].sort(), ['sel-a', 'sel-c']);
+  assert.deepEqual([...new Set(lines(byField.stdout).map((l) => l.object.metadata.name))], ['sel-b']);
+  for (const w of [byLabel, byField]) {
+    assert.ok(!w.stderr.some((l) => /server_inconsistency|skipped/.test(l)), w.stderr.join('\n'));
+    assert.equal(await w.stop(), 0);
+  }
+  const bad = cmwatch(['events', 'cw', '-n', NS, '--field-selector', 'spec.configMap=x', ...kc()]);
+  assert.equal(await bad.exited, 2);
+  assert.match(bad.stderr.join('\n'), /--field-selector: the server does not support field "spec\.configMap" on configwatchers/);
+});
