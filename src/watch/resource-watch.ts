@@ -184,7 +184,7 @@ export class ResourceWatch {
   /** Waits until the name resolves; undefined when the signal aborted first. */
   private async waitServed(p: NotYetServed, why: 'not yet' | 'gone'): Promise<ApiResource | undefined> {
     const { log, signal, discovery } = this.o;
-    const name = `${p.resource}.${p.group}`;
+    const name = p.group ? `${p.resource}.${p.group}` : p.resource;
     log.info(why === 'gone'
       ? `${name} is no longer served (its CRD deleted?); waiting for it to be served again`
       : `${p.name === name ? name : `${p.name} (${name})`} is not served yet; waiting for it (re-discovering with backoff)`, { reason: 'waiting_for_resource' });
