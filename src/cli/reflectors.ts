@@ -18,6 +18,8 @@ import type { Target } from '../watch/targets.js';
 
 export interface ReflectorsConfig {
   namespaces: string[] | undefined;
+  /** Neither -n, -A nor WATCH_NAMESPACE chose the namespaces (then no "-n does not apply" line). */
+  namespaceDefaulted?: boolean;
   labelSelector: string | undefined;
   fieldSelector?: string | undefined;
   selectorAnnotations: readonly string[];
@@ -60,6 +62,7 @@ export async function runReflectors(
         log,
         signal: stop.signal,
         namespaces: cfg.namespaces,
+        namespacesGiven: cfg.namespaces !== undefined && !cfg.namespaceDefaulted,
         labelSelector: cfg.labelSelector,
         fieldSelector: cfg.fieldSelector,
         content: (r) => paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations }),

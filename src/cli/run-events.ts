@@ -46,7 +46,7 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     return writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
   };
   try {
-    const watched = await watchTargets({ ...cfg, namespaces }, client, log, signal);
+    const watched = await watchTargets(cfg, client, log, signal);
     return watched ? await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent) : ExitCode.Ok;
   } finally {
     await conn.close().catch(() => {});

@@ -69,7 +69,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   let exitCode: number = ExitCode.Ok;
   let watched;
   try {
-    watched = await watchTargets({ ...cfg, namespaces }, client, log, signal);
+    watched = await watchTargets(cfg, client, log, signal);
   } catch (err) {
     await engine.shutdown(0);
     await elector?.stop();

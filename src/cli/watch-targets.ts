@@ -1,7 +1,8 @@
 /**
  * The RESOURCE arguments → what `watch` and `events` watch: resolved through
  * discovery (watch/targets.ts), with one line for each name that is not its
- * own canonical name and for each cluster-scoped resource when -n was given.
+ * own canonical name (a cluster-scoped resource under -n gets its line from
+ * its ResourceWatch, also when it is served only later).
  */
 import type { KubeClient } from '../kube/client.js';
 import { Discovery } from '../kube/discovery.js';
@@ -11,7 +12,6 @@ import type { WatchTargets } from './reflectors.js';
 
 export interface TargetsConfig {
   resources: readonly string[];
-  namespaces: readonly string[] | undefined;
   exitOnError: boolean;
 }
 
@@ -27,9 +27,6 @@ export async function watchTargets(cfg: TargetsConfig, client: KubeClient, log: 
     const id = `${res.group ? `${res.group}/` : ''}${res.version} ${res.kind}`;
     if (name !== res.canonical) log.info(`${name} is ${res.canonical} (${id})`, { resource: res.canonical });
     else log.debug(`${name}: ${id}`, { resource: res.canonical });
-    if (!res.namespaced && cfg.namespaces) {
-      log.info(`${res.canonical} is cluster-scoped: watched cluster-wide (-n does not apply to it)`, { resource: res.canonical });
-    }
   }
   return { targets, discovery, defaulted };
 }

@@ -6,6 +6,8 @@
 export interface WatchHooks {
   onSynced: () => void;
   onWatchState: (up: boolean) => void;
+  /** Forgets the watch (its reflector was replaced): it no longer counts. */
+  release: () => void;
 }
 
 interface WatchState {
@@ -47,6 +49,10 @@ export class Readiness {
         } else {
           w.downSince = this.now();
         }
+      },
+      release: () => {
+        const i = this.watches.indexOf(w);
+        if (i >= 0) this.watches.splice(i, 1);
       },
     };
   }

@@ -77,6 +77,13 @@ export class Player {
           log.debug(`replay: ${name}:${rec.line}: ${rec.ignored} ignored`, { line: rec.line });
           continue;
         }
+        const mixed = this.otherKind(rec.event.object);
+        if (mixed) {
+          // One recording is one resource (its keys are namespace/name): a line of another kind is refused, not mixed in.
+          this.stats.malformed++;
+          log.error(`replay: ${name}:${rec.line}: ${mixed}; line skipped (hint: replay one resource per run, e.g. jq -c 'select(.object.kind=="${this.kind}")' | cmwatch replay -)`, { line: rec.line, reason: 'other_kind' });
+          continue;
+        }
         this.stats.events++;
         await this.pacer.next(signal);
         if (signal.aborted) break;
@@ -87,6 +94,26 @@ export class Player {
     } finally {
       signal.removeEventListener('abort', stopReading);
     }
+  }
+
+  /** The kind and apiVersion of the recording's first object that said them. */
+  private kind: string | undefined;
+  private apiVersion: string | undefined;
+
+  /** Why the object is not of the recording's resource (another kind or apiVersion than its first object's); undefined when it is. */
+  private otherKind(object: K8sObject): string | undefined {
+    const { kind, apiVersion } = object;
+    if (typeof kind !== 'string' || kind === '') return undefined;
+    if (this.kind === undefined) {
+      this.kind = kind;
+      this.apiVersion = typeof apiVersion === 'string' ? apiVersion : undefined;
+      return undefined;
+    }
+    const group = (v: string | undefined) => (v?.includes('/') ? v.slice(0, v.indexOf('/')) : '');
+    if (kind !== this.kind || (typeof apiVersion === 'string' && this.apiVersion !== undefined && group(apiVersion) !== group(this.apiVersion))) {
+      return `a ${kind} (${String(apiVersion)}) in a recording of ${this.kind} (${this.apiVersion})`;
+    }
+    return undefined;
   }
 
   /** What the live watch would have been sent: its namespaces and label selector. */

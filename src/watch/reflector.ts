@@ -136,6 +136,8 @@ export class Reflector {
   /** Change detection and delivery (per key: resource version and content hash). */
   private readonly delivery: ChangeDelivery;
   private readonly o: Required<Omit<ReflectorOptions, 'onSynced' | 'onWatchState'>> & Pick<ReflectorOptions, 'onSynced' | 'onWatchState'>;
+  /** The signal of the options: every run ends when it aborts (o.signal is the current run's). */
+  private readonly root: AbortSignal;
   private synced = false;
   /** The resource version of the last list: a watch that expires before passing it backs off. */
   private listRv = '';
@@ -156,6 +158,7 @@ export class Reflector {
       ...given,
       backoff: given.backoff ?? new Backoff({ now: given.now ?? Date.now }),
     };
+    this.root = this.o.signal;
     this.delivery = new ChangeDelivery({
       content: this.o.content, trigger: this.o.trigger, unknownKeys: 'infer', onEvent: this.o.onEvent, stats: this.stats,
     });
@@ -166,13 +169,32 @@ export class Reflector {
     return this.delivery.size;
   }
 
+  /** Whether a list has been delivered (later lists are relists: diffs). */
+  get listed(): boolean {
+    return this.synced;
+  }
+
+  /**
+   * Between runs: list and watch through another source (the same resource
+   * served in another version), and deliver a first list as `initialAs`
+   * (when none was delivered yet). What is known is kept, so the next run's
+   * list is a diff.
+   */
+  retarget(o: { source?: ListWatchSource; initialAs?: 'SYNC' | 'ADDED' }): void {
+    if (o.source) this.o.source = o.source;
+    if (o.initialAs) this.o.initialAs = o.initialAs;
+  }
+
   /**
    * Runs until the signal aborts, then resolves. Rejects only on a fatal
    * error: a 401/403/404 with exitOnError, a 404 with rejectNotFound (the
    * ApiError itself), or a selector the server refused (SelectorRejectedError).
    * After a rejection run() may be called again: it relists and diffs.
+   * `stop` ends this run early (as the options' signal does, which ends
+   * every run); a later run() goes on from what is known.
    */
-  async run(): Promise<void> {
+  async run(stop?: AbortSignal): Promise<void> {
+    this.o.signal = stop ? AbortSignal.any([this.root, stop]) : this.root;
     const { signal } = this.o;
     let step: Step = 'list';
     try {

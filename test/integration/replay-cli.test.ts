@@ -124,6 +124,18 @@ test('replay: SIGTERM stops reading and drains the running handler; exit 0', asy
   assert.match(c.stderr.join('\n'), /event\(s\) read, 1 delivered/);
 });
 
+test('replay: a recording of several resources is refused line by line (keys are namespace/name of one resource); --resource names it for handlers', async () => {
+  const dir = tempDir();
+  const h = script(dir, 'h.sh', `echo "$CMWATCH_RESOURCE $CMWATCH_KIND $CMWATCH_NAME" >> "${dir}/seen"`);
+  const f = join(dir, 'rec.ndjson');
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'a', namespace: 'default', resourceVersion: '9', generation: 1 }, spec: { n: 1 } };
+  writeFileSync(f, recording([{ type: 'MODIFIED', object: widget }, { type: 'MODIFIED', object: cm('a', 2, { k: '1' }) }]));
+  const c = runCli(['replay', f, '--exec', h, '--resource', 'widgets.example.com']);
+  assert.equal(await c.exited, 2, c.stderr.join('\n'));
+  assert.match(c.stderr.join('\n'), /rec\.ndjson:2: a ConfigMap \(v1\) in a recording of Widget \(example\.com\/v1\); line skipped \(hint: replay one resource per run/);
+  assert.deepEqual(lines(join(dir, 'seen')), ['widgets.example.com Widget a']);
+});
+
 const usage: Array<[string, string[], RegExp]> = [
   ['a missing --exec-dir', ['--exec-dir', '/nonexistent/handlers.d'], /--exec-dir: "\/nonexistent\/handlers\.d" does not exist/],
   ['--exec-dir that is a file', ['--exec-dir', '/etc/hostname'], /--exec-dir: "\/etc\/hostname" is not a directory/],

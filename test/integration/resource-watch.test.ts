@@ -41,7 +41,7 @@ class ScriptedDiscovery {
   }
 }
 
-async function rig(target: Target, opts: { keyPrefix?: boolean; discovery?: ScriptedDiscovery } = {}) {
+async function rig(target: Target, opts: { keyPrefix?: boolean; discovery?: ScriptedDiscovery; namespaces?: string[] } = {}) {
   const api = await new FakeApiServer().start();
   const conn = proxyConnection(api.url);
   const ac = new AbortController();
@@ -55,7 +55,7 @@ async function rig(target: Target, opts: { keyPrefix?: boolean; discovery?: Scri
     client: new KubeClient(conn),
     log: new Logger({ level: 'debug', color: false, write: (l) => logs.push(l) }),
     signal: ac.signal,
-    namespaces: ['default'],
+    namespaces: opts.namespaces ?? ['default'],
     content: (r) => contentFor(r),
     reflector: { stallTimeoutMs: 2000, exitOnError: false },
     onEvent: (d) => {
@@ -78,7 +78,7 @@ async function rig(target: Target, opts: { keyPrefix?: boolean; discovery?: Scri
     api, got, logs, waits, discovery,
     async stop() {
       ac.abort();
-      await running;
+      await running.catch(() => {});
       await conn.close();
       await api.stop();
     },
@@ -119,7 +119,7 @@ test('a 404 while discovery no longer serves the resource: logged, waited for; b
     discovery.served = [];
     r.api.faults.push({ kind: 'status', status: 404, reason: 'NotFound', times: 1000 });
     r.api.closeWatches();
-    await until(() => r.logs.some((l) => /configmaps is no longer served .*waiting for it to be served again/.test(l)), 5000, 'the gone line');
+    await until(() => r.logs.some((l) => /configmaps \(v1\) is no longer served .*waiting for it to be served again/.test(l)), 5000, 'the gone line');
     r.api.faults.length = 0;
     r.api.deleteConfigMap('default', 'goes');
     r.api.upsertConfigMap('default', 'new', { a: '1' });
@@ -139,6 +139,27 @@ test('a 404 while discovery still serves the resource is logged and retried, not
     r.api.faults.push({ kind: 'status', status: 404, reason: 'NotFound', on: 'list', times: 1 });
     await until(() => r.logs.some((l) => /HTTP 404.*listing again in/.test(l)), 5000, 'the retry line');
     assert.ok(!r.logs.some((l) => /no longer served/.test(l)));
+  } finally {
+    await r.stop();
+  }
+});
+
+test('several namespaces: one reflector finding the resource gone stops the others; when it is back, every namespace is watched again and nothing is lost', async () => {
+  const discovery = new ScriptedDiscovery();
+  discovery.served = [CONFIGMAPS];
+  const r = await rig({ name: 'configmaps', resolution: { status: 'resolved', name: 'configmaps', resource: CONFIGMAPS, form: 'plural' } }, { discovery, namespaces: ['a', 'b'] });
+  try {
+    await until(() => r.api.watchCount >= 2, 5000, 'two watches');
+    discovery.served = [];
+    r.api.faults.push({ kind: 'status', status: 404, reason: 'NotFound', on: 'watch', times: 1 });
+    r.api.closeWatches();
+    await until(() => r.logs.some((l) => /is no longer served/.test(l)), 5000, 'the gone line');
+    discovery.served = [CONFIGMAPS];
+    await until(() => r.logs.some((l) => /is served now/.test(l)), 5000, 'served again');
+    r.api.upsertConfigMap('a', 'x', { v: '1' });
+    r.api.upsertConfigMap('b', 'y', { v: '1' });
+    await until(() => r.got.some((d) => d.key === 'a/x') && r.got.some((d) => d.key === 'b/y'), 5000, 'both namespaces delivered');
+    assert.deepEqual(r.got.map((d) => `${d.type} ${d.key}`).sort(), ['ADDED a/x', 'ADDED b/y']);
   } finally {
     await r.stop();
   }
