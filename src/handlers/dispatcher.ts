@@ -133,7 +133,7 @@ async function writeBack(o: DispatcherOptions, key: string, ev: WatchEvent, writ
     for (const w of written) lines.push(...parseOutput(w.handler, w.text));
   } catch (err) {
     o.log.error(oneLine(err), { key, reason: 'invalid_line' });
-    return { kind: 'failed', reason: oneLine(err) };
+    return { kind: 'failed', reason: (err as Error).message };
   }
   if (lines.length === 0) return { kind: 'ok' };
   if (!o.writeBack) {

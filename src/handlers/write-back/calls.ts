@@ -74,7 +74,8 @@ export function planCall(o: Operation, ctx: CallContext): PlannedCall {
     }
     case 'delete': {
       const r = o.resource!;
-      const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...o.body };
+      // A DELETE with a body takes its options from the body only: dryRun goes there too.
+      const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...o.body, ...(ctx.dryRun ? { dryRun: ['All'] } : {}) };
       return {
         operation: o, method: 'DELETE', path: objectPath({ ...ref(r, t.namespace), name: t.name }), query,
         body, contentType: 'application/json', verb: 'delete', resource: r.canonical, what: `delete ${r.canonical} ${where}`,

@@ -82,6 +82,9 @@ test('calls: paths, content types, field manager, force, dryRun=All, the RBAC re
   assert.doesNotMatch(calls[1]!.what, /"v"|k: v/);
   const dry = planCall(ops(cm(''))[0]!, { fieldManager: 'fm', dryRun: true, instance: 'i' });
   assert.deepEqual(dry.query, { dryRun: 'All', fieldManager: 'fm', force: 'true' });
+  // A DELETE's body options replace its query's: dryRun is in the body.
+  const dryDelete = planCall(ops('{"delete":{"apiVersion":"v1","kind":"Pod","name":"p"}}')[0]!, { fieldManager: 'fm', dryRun: true, instance: 'i' });
+  assert.deepEqual(dryDelete.body, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
 });
 
 test('event body: the events.k8s.io/v1 fields the API requires', () => {
