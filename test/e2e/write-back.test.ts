@@ -195,6 +195,7 @@ kind: Role
 metadata: {name: no-status, namespace: ${ns}}
 rules:
 - {apiGroups: [wb.example.com], resources: [widgets], verbs: [get, list, watch, patch]}
+- {apiGroups: [""], resources: [configmaps], verbs: [create, patch]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -205,11 +206,17 @@ subjects: [{kind: ServiceAccount, name: no-status, namespace: ${ns}}]
   const token = (await plane.c.kubectl(['create', 'token', 'no-status', '-n', ns, '--duration=1h'])).stdout.trim();
   const config = await plane.c.kubeconfigFor(token, 'no-status');
   const dir = tempDir();
-  const h = writer(dir, 'status.sh', ['{"status": {"phase": "Ready"}}']);
+  const h = writer(dir, 'status.sh', [
+    '{"apply": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "patch-only"}}}',
+    '{"status": {"phase": "Ready"}}',
+  ]);
   const w = cmwatch([W, '-n', ns, '--exec', h, '--on', 'ADDED', '--retry-base', '100ms', '--max-retries', '0', '--kubeconfig', config]);
   await w.waitFor(/synced \d+ object\(s\)/, 30_000);
   await plane.c.apply(widget(ns, 'r'));
-  const line = await w.waitFor(/status\.sh line 1: patch widgets\.wb\.example\.com\/status wb-rbac\/r failed/, 30_000);
+  const line = await w.waitFor(/status\.sh line 2: patch widgets\.wb\.example\.com\/status wb-rbac\/r failed/, 30_000);
+  // Server-side apply of a new object needs "create" and "patch" on its resource (patch alone: 403 naming create).
+  assert.match(line, /applied: status\.sh line 1; not applied: status\.sh line 2/);
+  assert.equal(await exists(['configmap', 'patch-only', '-n', ns]), true);
   assert.match(line, /forbidden: patch widgets\.wb\.example\.com\/status in "wb-rbac" \(HTTP 403/);
   assert.match(line, /hint: grant verb "patch" on resource "widgets\/status" in API group "wb\.example\.com"; check with kubectl auth can-i patch widgets\.wb\.example\.com --subresource=status -n wb-rbac/);
   assert.equal((await getJson(['get', W, 'r', '-n', ns])).status, undefined);
