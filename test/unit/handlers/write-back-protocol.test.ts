@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidWriteBackLine, parseOutput } from '../../../../src/handlers/write-back/protocol.js';
+import { InvalidWriteBackLine, parseOutput } from '../../../src/handlers/write-back/protocol.js';
 
 const one = (line: string) => parseOutput('h.sh', line)[0]!.op;
 function refused(text: string, why: RegExp, line = 1): void {

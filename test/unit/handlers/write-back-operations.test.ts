@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOutput, InvalidWriteBackLine } from '../../../../src/handlers/write-back/protocol.js';
-import { operations, type ScopeOf } from '../../../../src/handlers/write-back/operations.js';
-import { planCall } from '../../../../src/handlers/write-back/calls.js';
-import { eventBody, microTime } from '../../../../src/handlers/write-back/event-body.js';
-import { apiResource } from '../../../../src/api/resource.js';
-import type { Trigger } from '../../../../src/handlers/write-back/trigger.js';
+import { parseOutput, InvalidWriteBackLine } from '../../../src/handlers/write-back/protocol.js';
+import { operations, type ScopeOf } from '../../../src/handlers/write-back/operations.js';
+import { planCall } from '../../../src/handlers/write-back/calls.js';
+import { eventBody, microTime } from '../../../src/handlers/write-back/event-body.js';
+import { apiResource } from '../../../src/api/resource.js';
+import type { Trigger } from '../../../src/handlers/write-back/trigger.js';
 
 const cw: Trigger = { apiVersion: 'k8spatterns.com/v1', kind: 'ConfigWatcher', name: 'w', namespace: 'shop', uid: 'u-1' };
 const ns: Trigger = { apiVersion: 'v1', kind: 'Namespace', name: 'team', uid: 'u-ns' };

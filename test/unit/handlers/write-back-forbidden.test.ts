@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError } from '../../../../src/api/api-error.js';
-import { oneLine } from '../../../../src/base/errors.js';
-import { forbiddenError } from '../../../../src/handlers/write-back/forbidden.js';
-import { planCall } from '../../../../src/handlers/write-back/calls.js';
-import { operations } from '../../../../src/handlers/write-back/operations.js';
-import { parseOutput } from '../../../../src/handlers/write-back/protocol.js';
-import { apiResource } from '../../../../src/api/resource.js';
+import { ApiError } from '../../../src/api/api-error.js';
+import { oneLine } from '../../../src/base/errors.js';
+import { forbiddenError } from '../../../src/handlers/write-back/forbidden.js';
+import { planCall } from '../../../src/handlers/write-back/calls.js';
+import { operations } from '../../../src/handlers/write-back/operations.js';
+import { parseOutput } from '../../../src/handlers/write-back/protocol.js';
+import { apiResource } from '../../../src/api/resource.js';
 
 const cw = apiResource({ group: 'k8spatterns.com', version: 'v1', resource: 'configwatchers', kind: 'ConfigWatcher', namespaced: true, subresources: ['status'] });
 const cm = apiResource({ group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true });
