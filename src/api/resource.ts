@@ -21,6 +21,8 @@ export interface ApiResource extends GroupVersionResource {
   readonly verbs: readonly string[];
   /** `plural` for the core group, else `plural.group`: `configmaps`, `deployments.apps`. */
   readonly canonical: string;
+  /** Its subresources (`status`, `scale`, ...), when discovery lists any; absent: none. */
+  readonly subresources?: readonly string[];
 }
 
 /** A served API group: its versions in the server's order of preference. */
@@ -69,8 +71,9 @@ export function missingWatchVerbs(r: { verbs: readonly string[] }): string[] {
 export function apiResource(p: {
   group: string; version: string; resource: string; kind: string;
   singular?: string; shortNames?: readonly string[]; namespaced: boolean; verbs?: readonly string[];
+  subresources?: readonly string[];
 }): ApiResource {
-  return {
+  const r: ApiResource = {
     group: p.group,
     version: p.version,
     resource: p.resource,
@@ -81,4 +84,18 @@ export function apiResource(p: {
     verbs: [...(p.verbs ?? [])],
     canonical: canonicalName(p),
   };
+  return p.subresources?.length ? { ...r, subresources: [...p.subresources] } : r;
+}
+
+/** True when discovery lists the subresource (e.g. `status`) for the resource. */
+export function hasSubresource(r: ApiResource, sub: string): boolean {
+  return r.subresources?.includes(sub) ?? false;
+}
+
+/**
+ * The resource serving objects of this apiVersion and kind (kubectl's
+ * RESTMapper, from the kind's side), or undefined.
+ */
+export function findByKind(d: DiscoveredResources, apiVersion: string, kind: string): ApiResource | undefined {
+  return d.resources.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
 }

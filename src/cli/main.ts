@@ -29,6 +29,10 @@ Examples:
   # Preview what would be deleted
   cmwatch --action delete-pods --dry-run
 
+  # An operator in bash: the handler writes status, children and Events as
+  # JSON lines to $CMWATCH_OUTPUT; --dry-run sends them with dryRun=All
+  cmwatch cw --exec ./reconcile.sh --dry-run
+
   # Run a bash handler for every change (event JSON on stdin, CMWATCH_* env)
   cmwatch -n web --exec ./examples/handlers/log-event.sh --on ADDED,MODIFIED,DELETED
 
@@ -53,7 +57,9 @@ const REPLAY_HELP = `
 Each line is one event, {"type":…,"object":…}, type SYNC, ADDED, MODIFIED or
 DELETED, as \`cmwatch -o json\` prints them. A malformed line is reported with
 its line number and skipped. Replay waits for every handler run, retries
-included, before it exits.
+included, before it exits. What handlers write to CMWATCH_OUTPUT is checked
+as live and printed on stdout, one JSON line per operation
+({"handler","key","line","op","target","body"}); nothing is applied.
 
 Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
             skipped, 4 handlers killed at shutdown, 5 a handler finally failed
@@ -75,7 +81,8 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
-      .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing`)
+      .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing; with handlers: send their write-back (CMWATCH_OUTPUT) with dryRun=All, nothing persists`)
+      .option('--field-manager <name>', 'fieldManager of the server-side applies handlers ask for through CMWATCH_OUTPUT', 'cmwatch')
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
       .addHelpText('after', EXAMPLES)

@@ -17,6 +17,7 @@ import { DEFAULT_SELECTOR_ANNOTATIONS } from '../api/selector-annotation.js';
 // The registry loads an action's implementation only when it runs.
 import { actionNames, dryRunActionNames, findAction } from '../handlers/actions/registry.js';
 import type { LogFormat, LogLevel } from '../ops/log.js';
+import { DEFAULT_FIELD_MANAGER } from '../handlers/write-back/field-manager.js';
 import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
@@ -60,6 +61,8 @@ export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveCo
   action: string | undefined;
   selectorAnnotations: string[];
   dryRun: boolean;
+  /** --field-manager: the fieldManager of write-back's server-side applies. */
+  fieldManager: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -188,6 +191,7 @@ export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, Raw
   action?: string;
   selectorAnnotation?: string;
   dryRun?: boolean;
+  fieldManager?: string;
 }
 
 /** Validates the options of addWatchOptions, shared by `watch` and `events`. */
@@ -237,7 +241,16 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     action: f.action,
     selectorAnnotations,
     dryRun: !!f.dryRun,
+    fieldManager: parseFieldManager(f.fieldManager ?? DEFAULT_FIELD_MANAGER),
   };
+}
+
+/** --field-manager: what the API takes as fieldManager (1 to 128 printable characters). */
+export function parseFieldManager(text: string): string {
+  if (text === '' || text.length > 128 || !/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(text)) {
+    throw new UsageError(`--field-manager: "${text}" is not a field manager name`, 'give 1 to 128 printable characters, e.g. --field-manager my-operator');
+  }
+  return text;
 }
 
 /** --action must name an entry of the action registry. */
@@ -249,13 +262,14 @@ function checkAction(f: RawWatchFlags): void {
   }
 }
 
-/** --dry-run needs an --action that honours it. */
+/** --dry-run needs an --action that honours it, or handlers (whose write-back it turns into dryRun=All). */
 function checkDryRun(f: RawWatchFlags): void {
-  if (f.dryRun && !(f.action !== undefined && findAction(f.action)!.dryRun)) {
+  const handlers = (f.exec?.length ?? 0) > 0 || f.execDir !== undefined;
+  if (f.dryRun && !handlers && !(f.action !== undefined && findAction(f.action)!.dryRun)) {
     const names = dryRunActionNames();
     throw new UsageError(
-      `--dry-run only applies to ${names.map((n) => `--action ${n}`).join(' or ')}`,
-      `add ${names.map((n) => `--action ${n}`).join(' or ')}, or drop --dry-run`,
+      `--dry-run only applies to ${names.map((n) => `--action ${n}`).join(' or ')} or to handlers' write-back (--exec, --exec-dir)`,
+      `add ${names.map((n) => `--action ${n}`).join(' or ')} or a handler, or drop --dry-run`,
     );
   }
 }

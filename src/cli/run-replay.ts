@@ -22,6 +22,8 @@ import { contentPaths } from '../watch/content-paths.js';
 import type { Delivery } from '../watch/delivery.js';
 import { makeIntake } from './intake.js';
 import type { ReplayConfig } from './replay-options.js';
+import { PrintWriteBack } from '../handlers/write-back/print-sink.js';
+import { writeStdout } from './stdout.js';
 
 export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: Readable = process.stdin): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -30,6 +32,8 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
     ...engineOptionsOf(cfg),
     contract: { server: cfg.server, selectorAnnotations: cfg.selectorAnnotations },
     log,
+    // No cluster: the operations handlers ask for are printed on stdout, not applied.
+    writeBack: new PrintWriteBack(writeStdout, log),
   });
   engine.announce();
   // As a watch of --resource would: its default content function (or --content's), and its name for handlers.

@@ -19,6 +19,8 @@ import { watchTargets } from './watch-targets.js';
 import { connect, handlerBaseEnv } from './connect.js';
 import { startObservability } from './observability.js';
 import { startLeaderElection } from './leader-election.js';
+import { Discovery } from '../kube/discovery.js';
+import { LiveWriteBack } from '../handlers/write-back/live.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -52,6 +54,8 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
       : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
     contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },
     log,
+    // Handlers' CMWATCH_OUTPUT lines, applied through the API (discovery maps their kinds to resources).
+    writeBack: new LiveWriteBack({ client, discovery: new Discovery(client, { signal }), log, fieldManager: cfg.fieldManager, dryRun: cfg.dryRun }),
     onRun: (handler, result, seconds) => observe.recorder.handlerRun(handler, result, seconds),
     // Under leader election nothing runs until the Lease is acquired.
     paused: cfg.leaderElection !== undefined,

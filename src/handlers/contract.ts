@@ -15,6 +15,12 @@ export interface ContractOptions {
 }
 
 /**
+ * Per run, not in handlerEnv: the path of an empty file, private to the run,
+ * where the handler may append write-back lines (write-back/protocol.ts).
+ */
+export const OUTPUT_ENV = 'CMWATCH_OUTPUT';
+
+/**
  * The handler's environment: the one cmwatch was started with, minus any
  * inherited CMWATCH_* variable, plus the CMWATCH_* contract. Nothing else is
  * added: no credential ever reaches a handler through cmwatch.

@@ -17,12 +17,15 @@ import type { Attempt, Outcome } from '../queue/work-queue.js';
 import type { WatchEvent } from '../api/types.js';
 import { oneLine } from '../base/errors.js';
 import { formatDuration } from '../base/duration.js';
-import { handlerEnv, handlerStdin, type ContractOptions } from './contract.js';
+import { handlerEnv, handlerStdin, OUTPUT_ENV, type ContractOptions } from './contract.js';
 import { runHandler, type HandlerSpec, type RunResult } from './exec-runner.js';
 import type { HandlerSet } from './handler-set.js';
 import { runAction, type ActionRun } from './action-run.js';
 import type { BoundAction } from './actions/registry.js';
 import { secretMask } from '../api/secret-mask.js';
+import { OutputFile } from './write-back/output-file.js';
+import { parseOutput, type WriteLine } from './write-back/protocol.js';
+import type { WriteBackSink } from './write-back/sink.js';
 
 export const EXIT_TEMPFAIL = 75;
 
@@ -53,6 +56,12 @@ export interface DispatcherOptions {
    * more.
    */
   mayStart?: () => boolean;
+  /**
+   * Where the lines the handlers wrote to CMWATCH_OUTPUT go once the whole
+   * chain succeeded (write-back/sink.ts). Undefined: they are still checked,
+   * then dropped with a warning.
+   */
+  writeBack?: WriteBackSink;
 }
 
 export type Worker = (key: string, ev: WatchEvent, attempt: Attempt) => Promise<Outcome>;
@@ -87,17 +96,51 @@ async function runChain(o: DispatcherOptions, key: string, ev: WatchEvent, attem
   const stdin = handlerStdin(ev);
   // A handler that prints the Secret it got must not put its values in cmwatch's log.
   const mask = secretMask(ev.object);
+  // What each handler wrote to its CMWATCH_OUTPUT, checked and applied only once all succeeded.
+  const written: Array<{ handler: string; text: string }> = [];
   for (const h of specs) {
     if (o.kill.aborted) return { kind: 'failed', reason: 'shutting down' };
     if (o.mayStart && !o.mayStart()) return notLeader(o, key, h.name);
-    const r = await runHandler(h, {
-      stdin, env, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill,
-      maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, mask,
-    });
-    const outcome = handlerOutcome(o, h, key, attempt, r);
-    if (outcome.kind !== 'ok') return outcome;
+    let out: OutputFile;
+    try {
+      out = await OutputFile.create();
+    } catch (err) {
+      o.log.error(`[${h.name} ${key}] cannot create its CMWATCH_OUTPUT file: ${oneLine(err)}; ${key} will be retried`, { key, handler: h.name });
+      return { kind: 'failed', reason: `${h.name}: no CMWATCH_OUTPUT` };
+    }
+    try {
+      const r = await runHandler(h, {
+        stdin, env: { ...env, [OUTPUT_ENV]: out.path }, key, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: o.kill,
+        maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, mask,
+      });
+      const outcome = handlerOutcome(o, h, key, attempt, r);
+      if (outcome.kind !== 'ok') return outcome;
+      written.push({ handler: h.name, text: await out.read(h.name) });
+    } catch (err) {
+      o.log.error(oneLine(err), { key, handler: h.name, reason: 'write_back_file' });
+      return { kind: 'failed', reason: `${h.name}: CMWATCH_OUTPUT unreadable` };
+    } finally {
+      await out.remove();
+    }
   }
-  return { kind: 'ok' };
+  return writeBack(o, key, ev, written);
+}
+
+/** The chain succeeded: every line of every handler's file checked, then handed to the sink (none applied if one is bad). */
+async function writeBack(o: DispatcherOptions, key: string, ev: WatchEvent, written: ReadonlyArray<{ handler: string; text: string }>): Promise<Outcome> {
+  const lines: WriteLine[] = [];
+  try {
+    for (const w of written) lines.push(...parseOutput(w.handler, w.text));
+  } catch (err) {
+    o.log.error(oneLine(err), { key, reason: 'invalid_line' });
+    return { kind: 'failed', reason: (err as Error).message };
+  }
+  if (lines.length === 0) return { kind: 'ok' };
+  if (!o.writeBack) {
+    o.log.warn(`[write-back ${key}] ${lines.length} line(s) ignored: write-back is not available here`, { key });
+    return { kind: 'ok' };
+  }
+  return o.writeBack.apply(key, ev, lines, o.kill);
 }
 
 /** One handler run as a queue outcome, logged and counted. */

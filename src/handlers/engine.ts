@@ -27,7 +27,7 @@ const KILL_SETTLE_MS = 2000;
  * What is left out (or given as undefined) takes its default from
  * HANDLER_DEFAULTS (defaults.ts).
  */
-export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'contract' | 'log'> {
+export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'contract' | 'log' | 'writeBack'> {
   execs: HandlerSpec[];
   execDir?: string;
   timeoutMs?: number;
@@ -71,7 +71,7 @@ export class HandlerEngine {
     this.handlers = new HandlerSet(o.execs, o.execDir, o.log);
     const dispatch = makeDispatcher({
       handlers: this.handlers, action: o.action, handlersOn: o.handlersOn,
-      contract: o.contract, log: o.log, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
+      contract: o.contract, log: o.log, writeBack: o.writeBack, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
       maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
     });
     this.queue = new WorkQueue<WatchEvent>({

@@ -32,6 +32,10 @@ export interface RequestOptions {
   maxBytes?: number;
   /** The Accept header, default application/json (discovery asks for its aggregated form). */
   accept?: string;
+  /** Called with the HTTP status of a successful answer (write-back logs it). */
+  onStatus?: (status: number) => void;
+  /** The body's Content-Type; default application/json, or a strategic merge patch for PATCH. */
+  contentType?: string;
 }
 
 export function buildUrl(server: string, path: string, query?: Query): string {
@@ -101,6 +105,7 @@ export class KubeClient {
 
   private async jsonUntimed<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const res = await this.send(method, path, opts);
+    opts.onStatus?.(res.statusCode);
     const max = opts.maxBytes ?? Infinity;
     const tooLarge = () => new BodyTooLargeError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), max);
     if (Number(res.headers['content-length'] ?? 0) > max) {
@@ -149,7 +154,7 @@ export class KubeClient {
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
-      headers['content-type'] = method === 'PATCH' ? 'application/strategic-merge-patch+json' : 'application/json';
+      headers['content-type'] = opts.contentType ?? (method === 'PATCH' ? 'application/strategic-merge-patch+json' : 'application/json');
     }
     let res;
     try {

@@ -79,6 +79,7 @@ function aggregatedResource(r: Doc, group: string, version: string): ApiResource
     shortNames: strings(r.shortNames),
     namespaced: r.scope === 'Namespaced',
     verbs: strings(r.verbs),
+    subresources: arr(r.subresources).map((x) => (isObject(x) ? str(x.subresource) : undefined)).filter((x): x is string => !!x),
   });
 }
 
@@ -108,11 +109,19 @@ export function parseGroupList(doc: unknown, path = '/apis'): ApiGroup[] {
 export function parseResourceList(doc: unknown, group: string, version: string, path: string): ApiResource[] {
   if (!isObject(doc) || doc.kind !== 'APIResourceList' || !Array.isArray(doc.resources)) throw new DiscoveryShapeError(path, 'an APIResourceList');
   const out: ApiResource[] = [];
+  // `configwatchers/status` is the status subresource of `configwatchers`.
+  const subs = new Map<string, string[]>();
+  for (const r of doc.resources) {
+    const name = isObject(r) ? str(r.name) : undefined;
+    const slash = name?.indexOf('/') ?? -1;
+    if (name && slash > 0) subs.set(name.slice(0, slash), [...(subs.get(name.slice(0, slash)) ?? []), name.slice(slash + 1)]);
+  }
   for (const r of doc.resources) {
     const name = isObject(r) ? str(r.name) : undefined;
     const kind = isObject(r) ? str(r.kind) : undefined;
     if (!isObject(r) || !name || !kind || name.includes('/')) continue;
     out.push(apiResource({
+      subresources: subs.get(name),
       group, version, resource: name, kind,
       singular: str(r.singularName),
       shortNames: strings(r.shortNames),

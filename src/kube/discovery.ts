@@ -15,7 +15,7 @@
  *   before answering, as kubectl's shortcut expander does after a NoMatch.
  */
 import type { KubeClient } from './client.js';
-import { apiVersionOf, type ApiGroup, type DiscoveredResources } from '../api/resource.js';
+import { apiVersionOf, findByKind, type ApiGroup, type ApiResource, type DiscoveredResources } from '../api/resource.js';
 import { resolveResourceName, ResourceUnknownError, type Resolution } from '../api/resource-name.js';
 import { CmwatchError } from '../base/errors.js';
 import {
@@ -146,5 +146,19 @@ export class Discovery {
     }
     const fresh = this.generation !== seen ? this.current! : await this.refresh();
     return resolveResourceName(fresh, name);
+  }
+
+  /**
+   * The resource of objects with this apiVersion and kind (write-back's
+   * targets), or undefined. A miss is tried again on a fresh discovery under
+   * the same rule as resolve() (a CRD created since the last one).
+   */
+  async byKind(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+    const hadOne = this.current !== undefined;
+    const seen = this.generation;
+    const found = findByKind(await this.snapshot(), apiVersion, kind);
+    if (found || !hadOne) return found;
+    const fresh = this.generation !== seen ? this.current! : await this.refresh();
+    return findByKind(fresh, apiVersion, kind);
   }
 }

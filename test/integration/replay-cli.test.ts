@@ -32,7 +32,8 @@ test('9. replay of a recorded watch calls the handler with the exact stdin and e
     'out="$1/$CMWATCH_NAME.$CMWATCH_RESOURCE_VERSION.$CMWATCH_EVENT_TYPE"',
     'mkdir -p "$1"',
     'cat > "$out.stdin"',
-    'env | sort > "$out.env"',
+    // CMWATCH_OUTPUT is a fresh private file per run, live and replayed: its path is the one value that differs.
+    'env | sed "s|^CMWATCH_OUTPUT=/.*/output.jsonl$|CMWATCH_OUTPUT=(per run)|" | sort > "$out.env"',
   ].join('\n'));
   const live = runCli(['--server', api.url, '-n', 'default', '--on', ALL, '-o', 'json', '--exec', `${h} ${liveOut}`], { env: { SOME_USER_VAR: 'kept' } });
   const runs = (n: number) => until(() => live.stderr.filter((l) => /\[record\.sh .*\] exit 0 in/.test(l)).length >= n, 10_000, `${n} handler runs`);
@@ -60,6 +61,7 @@ test('9. replay of a recorded watch calls the handler with the exact stdin and e
   assert.match(env, /^CMWATCH_ATTEMPT=1$/m);
   assert.match(env, new RegExp(`^CMWATCH_SERVER=${api.url}$`, 'm'));
   assert.match(env, /^SOME_USER_VAR=kept$/m);
+  assert.match(env, /^CMWATCH_OUTPUT=\(per run\)$/m);
 });
 
 test('replay: filters (-n, -l), change detection against the SYNC baseline, -o json, and stdin', async () => {

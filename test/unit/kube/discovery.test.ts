@@ -172,3 +172,32 @@ test('Discovery: the first resolve of an unknown name does not discover twice', 
     await srv.close();
   }
 });
+
+test('subresources are recorded on their resource, in both forms (write-back refuses a status line without one)', () => {
+  const agg = parseAggregatedDiscovery(fx.aggregatedCore, '/api').resources;
+  assert.deepEqual(agg.find((r) => r.resource === 'pods')!.subresources, ['status']);
+  assert.equal(agg.find((r) => r.resource === 'configmaps')!.subresources, undefined);
+  const legacy = parseResourceList(fx.legacyCoreV1, '', 'v1', '/api/v1');
+  assert.deepEqual(legacy.find((r) => r.resource === 'pods')!.subresources, ['status']);
+  assert.equal(legacy.find((r) => r.resource === 'configmaps')!.subresources, undefined);
+});
+
+test('Discovery.byKind: apiVersion + kind → resource; a miss re-discovers once (a CRD created since)', async () => {
+  const srv = await discoveryServer({ aggregated: true });
+  try {
+    srv.state.withCrd = false;
+    const d = new Discovery(srv.client);
+    const count = () => srv.state.seen.filter((p) => p === '/apis').length;
+    assert.equal((await d.byKind('apps/v1', 'Deployment'))?.canonical, 'deployments.apps');
+    assert.equal((await d.byKind('v1', 'ConfigMap'))?.canonical, 'configmaps');
+    assert.equal(await d.byKind('v2', 'ConfigMap'), undefined, 'the version must be served');
+    assert.equal(count(), 2);
+    srv.state.withCrd = true;
+    const cw = await d.byKind('k8spatterns.com/v1', 'ConfigWatcher');
+    assert.equal(cw?.canonical, 'configwatchers.k8spatterns.com');
+    assert.deepEqual(cw?.subresources, ['status']);
+    assert.equal(count(), 3);
+  } finally {
+    await srv.close();
+  }
+});
