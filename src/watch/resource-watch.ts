@@ -246,9 +246,8 @@ export class ResourceWatch {
     const { log, signal, discovery, target } = this.o;
     const written = target.name.includes('.') ? target.name : undefined;
     const name = kept ? (written ?? kept.resource.canonical) : target.name;
-    const shown = kept ? `${kept.resource.canonical} (${apiVersionOf(kept.resource)})` : name;
     log.info(kept
-      ? `${shown} is no longer served (its CRD deleted?); waiting for it to be served again`
+      ? `${kept.resource.canonical} is no longer served (as ${apiVersionOf(kept.resource)}: its CRD deleted?); waiting for it to be served again`
       : `${name} is not served yet; waiting for it (re-discovering with backoff)`, { reason: 'waiting_for_resource' });
     const release = this.o.observer?.waiting?.(`${kept ? kept.resource.canonical : name}: not served${kept ? ' any more' : ' yet'}`);
     this.waitBackoff.reset();

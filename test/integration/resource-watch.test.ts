@@ -119,7 +119,7 @@ test('a 404 while discovery no longer serves the resource: logged, waited for; b
     discovery.served = [];
     r.api.faults.push({ kind: 'status', status: 404, reason: 'NotFound', times: 1000 });
     r.api.closeWatches();
-    await until(() => r.logs.some((l) => /configmaps \(v1\) is no longer served .*waiting for it to be served again/.test(l)), 5000, 'the gone line');
+    await until(() => r.logs.some((l) => /configmaps is no longer served \(as v1: its CRD deleted\?\); waiting for it to be served again/.test(l)), 5000, 'the gone line');
     r.api.faults.length = 0;
     r.api.deleteConfigMap('default', 'goes');
     r.api.upsertConfigMap('default', 'new', { a: '1' });
