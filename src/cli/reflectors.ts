@@ -13,6 +13,7 @@ import type { Logger } from '../ops/log.js';
 import type { DeliveryHandler } from '../watch/reflector.js';
 import { contentFor, type ContentFunction } from '../watch/content.js';
 import { contentPaths } from '../watch/content-paths.js';
+import { withDeletion } from '../watch/deletion-content.js';
 import { ResourceWatch, type ResourceWatchObserver } from '../watch/resource-watch.js';
 import type { Target } from '../watch/targets.js';
 
@@ -28,6 +29,8 @@ export interface ReflectorsConfig {
   /** undefined: random 300–600 s per watch; 0: none asked, the server decides. */
   watchTimeoutSeconds?: number | undefined;
   exitOnError: boolean;
+  /** Resources whose content function also counts the start of a deletion (--finalizer, watch/deletion-content.ts). */
+  deletionCounts?: (canonical: string) => boolean;
 }
 
 /** Optional observers of each reflector (readiness, metrics): `watch` passes them, `events` does not. */
@@ -62,7 +65,10 @@ export async function runReflectors(
         namespaces: cfg.namespaces,
         labelSelector: cfg.labelSelector,
         fieldSelector: cfg.fieldSelector,
-        content: (r) => paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations }),
+        content: (r) => {
+          const f = paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations });
+          return cfg.deletionCounts?.(r.canonical) ? withDeletion(f) : f;
+        },
         reflector: {
           trigger: cfg.trigger,
           stallTimeoutMs: cfg.stallTimeoutMs,
