@@ -7,7 +7,7 @@
  * RESOURCE part, is a usage error (exit 2) before anything ran.
  */
 import { apiVersionOf } from '../api/resource.js';
-import { finalizerNameUnqualified } from '../api/finalizer-name.js';
+import { finalizerNameUnqualified, isBuiltInGroup } from '../api/finalizer-name.js';
 import { oneLine, UsageError } from '../base/errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { Discovery } from '../kube/discovery.js';
@@ -175,7 +175,10 @@ export class Operator {
       const twice = specs.find((s) => s.resource.canonical === r.canonical);
       if (twice) throw new UsageError(`--finalizer ${f.text}: ${r.canonical} already has finalizer ${twice.name}`, 'give one --finalizer per resource');
       if (finalizerNameUnqualified(f.name)) {
-        this.deps.log.warn(`--finalizer ${f.name}: prefer a domain-qualified finalizer name, e.g. example.com/${f.name} (the API server warns about names without "/")`, { reason: 'unqualified_finalizer' });
+        if (isBuiltInGroup(r.group)) {
+          throw new UsageError(`--finalizer ${f.text}: ${r.canonical} is a built-in resource: the API server refuses a finalizer name without a domain ("${f.name}")`, `qualify it, e.g. --finalizer ${f.resource === undefined ? '' : `${f.resource}=`}example.com/${f.name}`);
+        }
+        this.deps.log.warn(`--finalizer ${f.name}: prefer a domain-qualified finalizer name to avoid accidental conflicts with other finalizer writers (as the API server warns), e.g. example.com/${f.name}`, { reason: 'unqualified_finalizer' });
       }
       specs.push({ name: f.name, resource: { group: r.group, version: r.version, resource: r.resource, canonical: r.canonical, namespaced: r.namespaced, kind: r.kind, apiVersion: apiVersionOf(r) } });
       this.deps.log.info(`finalizer ${f.name} on ${r.canonical}: added to every watched object; FINALIZE runs the handlers before it is removed`, { resource: r.canonical });
