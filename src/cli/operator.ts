@@ -75,8 +75,8 @@ export class Operator {
     return true;
   }
 
-  /** Whether the start of a deletion is a change of this resource's objects (it has a finalizer). */
-  readonly deletionCounts = (canonical: string): boolean => this.finalizers?.has(canonical) ?? false;
+  /** The finalizer of a resource, if it has one (its content function then counts the start of a deletion). */
+  readonly finalizerOf = (canonical: string): string | undefined => this.finalizers?.nameFor(canonical);
 
   /** The delivery callback with FINALIZE mapped in (and finalizers added where missing). */
   intake(onEvent: (d: IntakeEvent) => void | Promise<void>): DeliveryHandler {

@@ -29,8 +29,8 @@ export interface ReflectorsConfig {
   /** undefined: random 300–600 s per watch; 0: none asked, the server decides. */
   watchTimeoutSeconds?: number | undefined;
   exitOnError: boolean;
-  /** Resources whose content function also counts the start of a deletion (--finalizer, watch/deletion-content.ts). */
-  deletionCounts?: (canonical: string) => boolean;
+  /** A resource's --finalizer, if any: its content counts the start of a deletion, not the finalizer (watch/deletion-content.ts). */
+  finalizerOf?: (canonical: string) => string | undefined;
 }
 
 /** Optional observers of each reflector (readiness, metrics): `watch` passes them, `events` does not. */
@@ -67,7 +67,8 @@ export async function runReflectors(
         fieldSelector: cfg.fieldSelector,
         content: (r) => {
           const f = paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations });
-          return cfg.deletionCounts?.(r.canonical) ? withDeletion(f) : f;
+          const own = cfg.finalizerOf?.(r.canonical);
+          return own === undefined ? f : withDeletion(f, own);
         },
         reflector: {
           trigger: cfg.trigger,

@@ -90,7 +90,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   if (watched) {
     const w = watched;
     const run = (s: AbortSignal) => runReflectors(
-      { ...cfg, namespaces, deletionCounts: operator?.deletionCounts }, w, client, log, s, operator?.intake(onEvent) ?? onEvent, observe.observer,
+      { ...cfg, namespaces, finalizerOf: operator?.finalizerOf }, w, client, log, s, operator?.intake(onEvent) ?? onEvent, observe.observer,
     );
     exitCode = await (operator ? operator.runAlongside(signal, run) : run(signal));
   }

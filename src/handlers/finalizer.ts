@@ -72,9 +72,9 @@ export class Finalizers implements FinalizeStep {
     return [...this.byResource.values()];
   }
 
-  /** The canonical names of the resources with a finalizer. */
-  has(canonical: string): boolean {
-    return this.byResource.has(canonical);
+  /** The finalizer of a resource (by canonical name), if it has one. */
+  nameFor(canonical: string): string | undefined {
+    return this.byResource.get(canonical)?.name;
   }
 
   /**

@@ -53,4 +53,8 @@ test('withDeletion: the start of a deletion is a change, nothing else changes', 
   const deleting = { metadata: { name: 'a', deletionTimestamp: '2026-01-01T00:00:00Z' }, data: { k: 'v' } };
   assert.equal(f(live), 'd{"k":"v"}');
   assert.notEqual(f(deleting), f(live));
+  // The own finalizer is not content; another one is.
+  const g = withDeletion((o) => JSON.stringify(o.metadata?.finalizers ?? null), 'example.com/x');
+  assert.equal(g({ metadata: { finalizers: ['example.com/x'] } }), g({ metadata: {} }));
+  assert.equal(g({ metadata: { finalizers: ['other.io/y', 'example.com/x'] } }), '["other.io/y"]');
 });
