@@ -212,3 +212,20 @@ test('--finalizer without RESOURCE while two resources are watched, or for a res
   assert.equal(await notWatched.exited, 2);
   assert.ok(notWatched.stderr.some((l) => /--finalizer deploy=e2e\.cmwatch\.io\/cleanup: deployments\.apps is not watched/.test(l)), notWatched.stderr.join('\n'));
 });
+
+test('--finalizer on a built-in resource: adding it triggers no run; deleting runs FINALIZE, then the Service goes', async () => {
+  const ns = 'finsvc';
+  await ensureNamespace(plane.c, ns);
+  const dir = tmp('cmwatch-finsvc-');
+  const h = handler(dir);
+  const w = cmwatch(['services', '-n', ns, '--finalizer', 'e2e.cmwatch.io/svc', '--exec', h, '--on', 'ADDED,MODIFIED,DELETED,FINALIZE', ...kc()]);
+  await w.waitFor(/finalizer e2e\.cmwatch\.io\/svc on services/, 60_000);
+  await plane.c.apply(`apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec: {ports: [{port: 80}], selector: {app: web}}\n`);
+  await w.waitFor(/\[finalizer finsvc\/web\] added e2e\.cmwatch\.io\/svc/, 60_000);
+  await eventually('the ADDED run', async () => runs(dir).some((l) => l.startsWith('ADDED services web')), 60_000);
+  await plane.c.kubectl(['delete', 'service', 'web', '-n', ns, '--wait=false']);
+  await eventually('the Service gone', async () => (await plane.c.kubectl(['get', 'service', 'web', '-n', ns], { allowFail: true })).code !== 0, 60_000);
+  await eventually('the DELETED run', async () => runs(dir).some((l) => l.startsWith('DELETED services web')), 60_000);
+  assert.equal(await w.stop(), 0);
+  assert.deepEqual(runs(dir).map((l) => l.split(' ').slice(0, 3).join(' ')), ['ADDED services web', 'FINALIZE services web', 'DELETED services web']);
+});
