@@ -211,6 +211,10 @@ test('--finalizer without RESOURCE while two resources are watched, or for a res
   const notWatched = cmwatch(['configmaps', '-n', 'default', '--finalizer', `deploy=${FIN}`, '--exec', '/bin/true', ...kc()]);
   assert.equal(await notWatched.exited, 2);
   assert.ok(notWatched.stderr.some((l) => /--finalizer deploy=e2e\.cmwatch\.io\/cleanup: deployments\.apps is not watched/.test(l)), notWatched.stderr.join('\n'));
+  // The API server refuses a finalizer without a domain on built-in resources: so does cmwatch, at start.
+  const bare = cmwatch(['configmaps', '-n', 'default', '--finalizer', 'cleanup', '--exec', '/bin/true', ...kc()]);
+  assert.equal(await bare.exited, 2);
+  assert.ok(bare.stderr.some((l) => /configmaps is a built-in resource: .*without a domain .*\(hint: qualify it, e\.g\. --finalizer example\.com\/cleanup\)$/.test(l)), bare.stderr.join('\n'));
 });
 
 test('--finalizer on a built-in resource: adding it triggers no run; deleting runs FINALIZE, then the Service goes', async () => {
