@@ -20,7 +20,7 @@ import { SnapshotDirs } from '../handlers/snapshot-dir.js';
 import { Finalizers, type FinalizerSpec } from '../handlers/finalizer.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
-import type { WatchTargets } from './reflectors.js';
+import type { ReflectorObserver, WatchTargets } from './reflectors.js';
 import type { IntakeEvent } from './intake.js';
 
 export interface OperatorDeps {
@@ -28,6 +28,8 @@ export interface OperatorDeps {
   log: Logger;
   /** The engine acts (not a standby): finalizers are added only then. */
   acting: () => boolean;
+  /** Readiness (watch's observer): not ready until the snapshot caches synced too. */
+  observer?: ReflectorObserver;
 }
 
 export class Operator {
@@ -131,12 +133,17 @@ export class Operator {
         keyPrefix: false,
         labelled: true,
         observer: {
-          hooks: () => ({ onSynced: cache.expectSync() }),
+          hooks: (label) => {
+            const ready = deps.observer?.hooks(`snapshot of ${label}`);
+            const synced = cache.expectSync();
+            return { onSynced: () => { synced(); ready?.onSynced?.(); }, onWatchState: ready?.onWatchState };
+          },
+          // Its events are not cmwatch's events: no reflector metrics.
           created: () => {},
           // Not served: it has no objects; synced (empty) until its reflectors start.
-          waiting: () => {
+          waiting: (label) => {
             cache.expectSync()();
-            return () => {};
+            return deps.observer?.waiting?.(`snapshot of ${label}`) ?? (() => {});
           },
         },
       });

@@ -48,7 +48,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
 
   // --snapshot and --finalizer: hooks of the engine, resolved with the watched resources.
   // (engine is read when an event arrives, after it is created)
-  const operator = Operator.create(cfg, { client, log, acting: () => engine.acting });
+  const operator = Operator.create(cfg, { client, log, acting: () => engine.acting, observer: observe.observer });
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
     snapshots: operator?.snapshots,
