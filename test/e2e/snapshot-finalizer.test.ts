@@ -233,3 +233,20 @@ test('--finalizer on a built-in resource: adding it triggers no run; deleting ru
   assert.equal(await w.stop(), 0);
   assert.deepEqual(runs(dir).map((l) => l.split(' ').slice(0, 3).join(' ')), ['ADDED services web', 'FINALIZE services web', 'DELETED services web']);
 });
+
+test('--snapshot of a resource not served yet: an empty List for handlers, /readyz names it until it is served', async () => {
+  const ns = 'snapwait';
+  await ensureNamespace(plane.c, ns);
+  await plane.c.kubectl(['create', 'configmap', 'c', '-n', ns, '--from-literal=k=v']);
+  const dir = tmp('cmwatch-snapwait-');
+  const h = handler(dir);
+  const w = cmwatch(['configmaps', '-n', ns, '--snapshot', 'gadgets.later.cmwatch.io', '--exec', h, '--on', 'SYNC', '--health-addr', '127.0.0.1:0', ...kc()]);
+  const health = /health on (http:\/\/\S+)/.exec(await w.waitFor(/health on http/, 30_000))![1]!;
+  await eventually('the SYNC run', async () => runs(dir).some((l) => l.startsWith('SYNC configmaps c')), 60_000);
+  const snap = readdirSync(dir).find((d) => d.startsWith('snap-'))!;
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, snap, 'gadgets.later.cmwatch.io.json'), 'utf8')), { apiVersion: 'v1', kind: 'List', metadata: {}, items: [] });
+  const res = await fetch(`${health}/readyz`);
+  assert.equal(res.status, 503);
+  assert.match(await res.text(), /snapshot of gadgets\.later\.cmwatch\.io/);
+  assert.equal(await w.stop(), 0);
+});
