@@ -42,10 +42,14 @@ export interface WireEvent {
 
 /**
  * What cmwatch delivers: the API's types, plus SYNC for objects that already
- * existed when cmwatch started (the baseline, not a change).
+ * existed when cmwatch started (the baseline, not a change), and FINALIZE
+ * for an object being deleted that carries cmwatch's --finalizer.
  */
-export type EventType = 'SYNC' | 'ADDED' | 'MODIFIED' | 'DELETED';
+export type EventType = 'SYNC' | 'ADDED' | 'MODIFIED' | 'DELETED' | 'FINALIZE';
+/** What a watch or a recording delivers by itself. */
 export const EVENT_TYPES: readonly EventType[] = ['SYNC', 'ADDED', 'MODIFIED', 'DELETED'];
+/** What `watch --on` takes: FINALIZE happens only with --finalizer. */
+export const WATCH_EVENT_TYPES: readonly EventType[] = [...EVENT_TYPES, 'FINALIZE'];
 
 /** The watched resource an event is of, as handlers are told it (CMWATCH_RESOURCE, CMWATCH_KIND, CMWATCH_API_VERSION). */
 export interface EventResource {

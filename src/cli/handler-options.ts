@@ -91,7 +91,7 @@ export function addHandlerOptions(cmd: Command): Command {
   return cmd
     .option('--exec <cmd>', 'run this handler for each event (repeatable, run in the order given; split without a shell)', collect)
     .option('--exec-dir <dir>', 'run every executable file in DIR for each event, in name order (run-parts style), after --exec handlers')
-    .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED', FLAG_DEFAULTS.on)
+    .option('--on <types>', 'event types that run handlers: comma list of SYNC, ADDED, MODIFIED, DELETED (watch: also FINALIZE, the default with --finalizer)', FLAG_DEFAULTS.on)
     .option('--concurrency <n>', 'handler runs at once across keys', FLAG_DEFAULTS.concurrency)
     .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
     .option('--max-pending-per-key <n>', 'with --no-coalesce: events waiting per key before that key falls back to coalescing (logged, counted)', FLAG_DEFAULTS.maxPendingPerKey)
@@ -152,7 +152,8 @@ export function execSpec(cmd: string): HandlerSpec {
   return { name: basename(prog), argv };
 }
 
-export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
+/** `onTypes`: what --on takes (watch: also FINALIZE). */
+export function buildHandlerConfig(f: RawHandlerFlags, onTypes: readonly EventType[] = EVENT_TYPES): HandlerConfig {
   const handlers = (f.exec ?? []).map(execSpec);
   if (f.execDir !== undefined) checkFlag('--exec-dir', () => checkExecDir(f.execDir!));
   const retryBaseMs = durationFlag(f.retryBase ?? FLAG_DEFAULTS.retryBase, '--retry-base', 1);
@@ -160,7 +161,7 @@ export function buildHandlerConfig(f: RawHandlerFlags): HandlerConfig {
   return {
     handlers,
     execDir: f.execDir,
-    on: parseOn(f.on ?? FLAG_DEFAULTS.on),
+    on: parseOn(f.on ?? FLAG_DEFAULTS.on, onTypes),
     concurrency: positiveInt(f.concurrency ?? FLAG_DEFAULTS.concurrency, '--concurrency'),
     coalesce: f.coalesce !== false,
     maxPendingPerKey: positiveInt(f.maxPendingPerKey ?? FLAG_DEFAULTS.maxPendingPerKey, '--max-pending-per-key', 1, D.maxPendingPerKey),

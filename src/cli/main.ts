@@ -13,6 +13,8 @@ import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags }
 import { addHandlerOptions } from './handler-options.js';
 import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
+import { addOperatorOptions } from './operator-options.js';
+import { addFinalizersRemoveOptions, buildFinalizersRemoveConfig, FINALIZERS_REMOVE_HELP, type RawFinalizersRemoveFlags } from './finalizers-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
@@ -77,7 +79,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .configureOutput({ outputError: () => {} });
 
   const watch = (cmd: Command) =>
-    addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd))))
+    addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
@@ -86,8 +88,8 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
       .addHelpText('after', EXAMPLES)
-      .action(async (resources: string[], flags: RawWatchFlags) => {
-        const cfg = buildConfig(flags, process.env, resources);
+      .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
+        const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
         process.exitCode = await run('watch', cfg);
       });
 
@@ -99,6 +101,13 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .action(async (resources: string[], flags: RawEventsFlags) => {
       const cfg = buildEventsConfig(flags, process.env, resources);
       process.exitCode = await run('events', cfg);
+    });
+  const finalizers = program.command('finalizers').description('manage the finalizers cmwatch --finalizer adds');
+  addFinalizersRemoveOptions(finalizers.command('remove').description('remove finalizer NAME from every object of RESOURCE (the escape hatch after uninstalling an operator)'))
+    .addHelpText('after', FINALIZERS_REMOVE_HELP)
+    .action(async (name: string, resource: string | undefined, flags: RawFinalizersRemoveFlags) => {
+      const cfg = buildFinalizersRemoveConfig(name, resource, flags, process.env);
+      process.exitCode = await run('finalizers-remove', cfg);
     });
   addReplayOptions(
     program.command('replay').description('feed recorded events through the filters, change detection, queue and handlers, with no cluster'),
@@ -153,6 +162,10 @@ async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: M
   if (cmd === 'events') {
     const { runEvents } = await import('./run-events.js');
     return runEvents(cfg as Parameters<typeof runEvents>[0], signal);
+  }
+  if (cmd === 'finalizers-remove') {
+    const { runFinalizersRemove } = await import('./run-finalizers.js');
+    return runFinalizersRemove(cfg as Parameters<typeof runFinalizersRemove>[0], signal);
   }
   if (cmd === 'replay') {
     const { runReplay } = await import('./run-replay.js');

@@ -22,6 +22,8 @@ import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFl
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
+import { buildOperatorConfig, onWithFinalizers, type OperatorConfig, type RawOperatorFlags } from './operator-options.js';
+import { WATCH_EVENT_TYPES } from '../api/types.js';
 
 
 /** --request-timeout's default, as the help shows it (30s). */
@@ -53,7 +55,7 @@ export interface WatchSourceConfig {
   logFormat: LogFormat;
 }
 
-export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig {
+export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig, OperatorConfig {
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
   handlerProxy: boolean;
   output: 'text' | 'json';
@@ -185,7 +187,9 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   logFormat: string;
 }
 
-export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawOperatorFlags {
+  /** --on was given on the command line (not its default): main.ts sets it. */
+  onGiven?: boolean;
   handlerProxy?: boolean;
   output?: string;
   action?: string;
@@ -231,9 +235,13 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   checkAction(f);
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
   checkDryRun(f);
+  const operator = buildOperatorConfig(f);
+  const handlers = buildHandlerConfig(f, WATCH_EVENT_TYPES);
   return {
     ...source,
-    ...buildHandlerConfig(f),
+    ...handlers,
+    on: onWithFinalizers(handlers.on, f.onGiven ?? f.on !== undefined, operator.finalizers),
+    ...operator,
     ...buildObserveConfig(f),
     ...buildLeaderConfig(f),
     handlerProxy: !!f.handlerProxy,

@@ -13,6 +13,7 @@ import type { Logger } from '../ops/log.js';
 import type { DeliveryHandler } from '../watch/reflector.js';
 import { contentFor, type ContentFunction } from '../watch/content.js';
 import { contentPaths } from '../watch/content-paths.js';
+import { withDeletion } from '../watch/deletion-content.js';
 import { ResourceWatch, type ResourceWatchObserver } from '../watch/resource-watch.js';
 import type { Target } from '../watch/targets.js';
 
@@ -30,6 +31,8 @@ export interface ReflectorsConfig {
   /** undefined: random 300–600 s per watch; 0: none asked, the server decides. */
   watchTimeoutSeconds?: number | undefined;
   exitOnError: boolean;
+  /** A resource's --finalizer, if any: its content counts the start of a deletion, not the finalizer (watch/deletion-content.ts). */
+  finalizerOf?: (canonical: string) => string | undefined;
 }
 
 /** Optional observers of each reflector (readiness, metrics): `watch` passes them, `events` does not. */
@@ -65,7 +68,11 @@ export async function runReflectors(
         namespacesGiven: cfg.namespaces !== undefined && !cfg.namespaceDefaulted,
         labelSelector: cfg.labelSelector,
         fieldSelector: cfg.fieldSelector,
-        content: (r) => paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations }),
+        content: (r) => {
+          const f = paths ?? contentFor(r, { selectorAnnotations: cfg.selectorAnnotations });
+          const own = cfg.finalizerOf?.(r.canonical);
+          return own === undefined ? f : withDeletion(f, own);
+        },
         reflector: {
           trigger: cfg.trigger,
           stallTimeoutMs: cfg.stallTimeoutMs,

@@ -21,6 +21,7 @@ import { startObservability } from './observability.js';
 import { startLeaderElection } from './leader-election.js';
 import { Discovery } from '../kube/discovery.js';
 import { LiveWriteBack } from '../handlers/write-back/live.js';
+import { Operator } from './operator.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -47,8 +48,13 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     log.info(`handler proxy on ${handlerProxy.url} (handlers get it as CMWATCH_SERVER) → ${conn.server}`);
   }
 
+  // --snapshot and --finalizer: hooks of the engine, resolved with the watched resources.
+  // (engine is read when an event arrives, after it is created)
+  const operator = Operator.create(cfg, { client, log, acting: () => engine.acting, observer: observe.observer });
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
+    snapshots: operator?.snapshots,
+    finalize: operator?.finalizers,
     action: cfg.action === undefined
       ? undefined
       : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
@@ -74,8 +80,10 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   let watched;
   try {
     watched = await watchTargets(cfg, client, log, signal);
+    if (watched && operator && !(await operator.resolve(watched, namespaces, signal))) watched = undefined;
   } catch (err) {
     await engine.shutdown(0);
+    await operator?.close();
     await elector?.stop();
     await observe.close();
     await handlerProxy?.close().catch(() => {});
@@ -83,11 +91,18 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     throw err;
   }
   // A fatal error in one reflector stops the others (runReflectors).
-  if (watched) exitCode = await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent, observe.observer);
+  if (watched) {
+    const w = watched;
+    const run = (s: AbortSignal) => runReflectors(
+      { ...cfg, namespaces, finalizerOf: operator?.finalizerOf }, w, client, log, s, operator?.intake(onEvent) ?? onEvent, observe.observer,
+    );
+    exitCode = await (operator ? operator.runAlongside(signal, run) : run(signal));
+  }
 
   // Shutdown: stop intake, let running handlers finish, then kill the rest;
   // only then give up the Lease (client-go's ReleaseOnCancel contract).
   const down = await engine.shutdown(cfg.shutdownGraceMs);
+  await operator?.close();
   if (down.killed.length > 0 && exitCode === ExitCode.Ok) exitCode = ExitCode.HandlersKilled;
   await elector?.stop();
   await observe.close();

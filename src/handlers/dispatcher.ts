@@ -26,6 +26,8 @@ import { secretMask } from '../api/secret-mask.js';
 import { OutputFile } from './write-back/output-file.js';
 import { parseOutput, type WriteLine } from './write-back/protocol.js';
 import type { WriteBackSink } from './write-back/sink.js';
+import type { FinalizeStep } from './finalizer.js';
+import type { SnapshotDirs } from './snapshot-dir.js';
 
 export const EXIT_TEMPFAIL = 75;
 
@@ -62,11 +64,29 @@ export interface DispatcherOptions {
    * then dropped with a warning.
    */
   writeBack?: WriteBackSink;
+  /** --snapshot: each chain gets CMWATCH_SNAPSHOT_DIR, after the caches synced (snapshot-dir.ts). */
+  snapshots?: SnapshotDirs;
+  /** --finalizer: after a FINALIZE chain, release the finalizer or report the failure (finalizer.ts). */
+  finalize?: FinalizeStep;
 }
 
 export type Worker = (key: string, ev: WatchEvent, attempt: Attempt) => Promise<Outcome>;
 
 export function makeDispatcher(o: DispatcherOptions): Worker {
+  const run = runAll(o);
+  if (!o.finalize) return run;
+  const finalize = o.finalize;
+  return async (key, ev, attempt) => {
+    const outcome = await run(key, ev, attempt);
+    if (ev.type !== 'FINALIZE') return outcome;
+    if (outcome.kind === 'ok') return finalize.release(ev, key, o.kill);
+    if (!o.kill.aborted) await finalize.failed(ev, key, outcome.reason, attempt);
+    return outcome;
+  };
+}
+
+/** The handler chain, then the action. */
+function runAll(o: DispatcherOptions): Worker {
   return async (key, ev, attempt) => {
     if (o.handlers.configured && o.handlersOn.has(ev.type)) {
       const chain = await runChain(o, key, ev, attempt);
@@ -93,6 +113,25 @@ async function runChain(o: DispatcherOptions, key: string, ev: WatchEvent, attem
     return { kind: 'failed', reason: oneLine(err) };
   }
   const env = handlerEnv(ev, o.contract, attempt.number);
+  let snapshot;
+  if (o.snapshots) {
+    if (!(await o.snapshots.ready(o.kill))) return { kind: 'failed', reason: 'shutting down' };
+    try {
+      snapshot = await o.snapshots.take();
+    } catch (err) {
+      o.log.error(`[snapshot ${key}] could not write the snapshot files: ${oneLine(err)}; ${key} will be retried`, { key });
+      return { kind: 'failed', reason: `snapshot: ${oneLine(err)}` };
+    }
+    env.CMWATCH_SNAPSHOT_DIR = snapshot.dir;
+  }
+  try {
+    return await runSpecs(o, specs, key, ev, attempt, env);
+  } finally {
+    await snapshot?.release();
+  }
+}
+
+async function runSpecs(o: DispatcherOptions, specs: HandlerSpec[], key: string, ev: WatchEvent, attempt: Attempt, env: Record<string, string>): Promise<Outcome> {
   const stdin = handlerStdin(ev);
   // A handler that prints the Secret it got must not put its values in cmwatch's log.
   const mask = secretMask(ev.object);

@@ -27,7 +27,7 @@ const KILL_SETTLE_MS = 2000;
  * What is left out (or given as undefined) takes its default from
  * HANDLER_DEFAULTS (defaults.ts).
  */
-export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'contract' | 'log' | 'writeBack'> {
+export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handlersOn' | 'contract' | 'log' | 'writeBack' | 'snapshots' | 'finalize'> {
   execs: HandlerSpec[];
   execDir?: string;
   timeoutMs?: number;
@@ -73,6 +73,7 @@ export class HandlerEngine {
       handlers: this.handlers, action: o.action, handlersOn: o.handlersOn,
       contract: o.contract, log: o.log, writeBack: o.writeBack, timeoutMs: o.timeoutMs, killGraceMs: o.killGraceMs, kill: this.kill.signal,
       maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
+      snapshots: o.snapshots, finalize: o.finalize,
     });
     this.queue = new WorkQueue<WatchEvent>({
       worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce, maxPendingPerKey: o.maxPendingPerKey,
@@ -125,6 +126,8 @@ export class HandlerEngine {
 
   /** True if anything (a handler or the action) runs on this event type. */
   wants(type: string): boolean {
+    // FINALIZE always runs with a finalizer: its release must follow, handlers or not.
+    if (type === 'FINALIZE' && this.o.finalize) return true;
     return (this.handlers.configured && this.o.handlersOn.has(type)) || (this.o.action?.on.has(type) ?? false);
   }
 
