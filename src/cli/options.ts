@@ -21,6 +21,7 @@ import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFl
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
+import { buildStateConfig, type RawStateFlags, type StateConfig } from './state-options.js';
 
 
 /** --request-timeout's default, as the help shows it (30s). */
@@ -52,7 +53,7 @@ export interface WatchSourceConfig {
   logFormat: LogFormat;
 }
 
-export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig {
+export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig, StateConfig {
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
   handlerProxy: boolean;
   output: 'text' | 'json';
@@ -182,7 +183,7 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   logFormat: string;
 }
 
-export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawStateFlags {
   handlerProxy?: boolean;
   output?: string;
   action?: string;
@@ -227,9 +228,11 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   checkAction(f);
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
   checkDryRun(f);
+  const handlers = buildHandlerConfig(f);
   return {
     ...source,
-    ...buildHandlerConfig(f),
+    ...handlers,
+    ...buildStateConfig(f, handlers.handlers.length > 0 || f.execDir !== undefined ? handlers.on : new Set(), f.action === undefined ? undefined : findAction(f.action)!.on),
     ...buildObserveConfig(f),
     ...buildLeaderConfig(f),
     handlerProxy: !!f.handlerProxy,

@@ -13,7 +13,7 @@ import type { Logger } from '../ops/log.js';
 import type { DeliveryHandler } from '../watch/reflector.js';
 import { contentFor, type ContentFunction } from '../watch/content.js';
 import { contentPaths } from '../watch/content-paths.js';
-import { ResourceWatch, type ResourceWatchObserver } from '../watch/resource-watch.js';
+import { ResourceWatch, type ResourceWatchObserver, type ResourceWatchOptions } from '../watch/resource-watch.js';
 import type { Target } from '../watch/targets.js';
 
 export interface ReflectorsConfig {
@@ -45,6 +45,7 @@ export interface WatchTargets {
 export async function runReflectors(
   cfg: ReflectorsConfig, watched: WatchTargets, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: DeliveryHandler,
   observer?: ReflectorObserver,
+  onListed?: ResourceWatchOptions['onListed'],
 ): Promise<number> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -73,6 +74,7 @@ export async function runReflectors(
         keyPrefix: watched.targets.length > 1,
         labelled: !watched.defaulted,
         observer,
+        onListed,
       }),
   );
   let exitCode: number = ExitCode.Ok;

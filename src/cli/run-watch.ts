@@ -19,6 +19,7 @@ import { watchTargets } from './watch-targets.js';
 import { connect, handlerBaseEnv } from './connect.js';
 import { startObservability } from './observability.js';
 import { startLeaderElection } from './leader-election.js';
+import { levelHooks, setUpLevel } from './level.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -45,8 +46,11 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     log.info(`handler proxy on ${handlerProxy.url} (handlers get it as CMWATCH_SERVER) → ${conn.server}`);
   }
 
+  const hooks = levelHooks(cfg);
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
+    onHandled: hooks.onHandled,
+    onGiveUp: hooks.onGiveUp,
     action: cfg.action === undefined
       ? undefined
       : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
@@ -60,9 +64,16 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const { recorder } = observe;
   recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp, coalesceFallbacks: () => engine.stats.coalesceFallbacks });
   recorder.leader(cfg.leaderElection === undefined);
-  const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  // --state / --resync: the catch-up stage sits between the reflectors and the intake (level.ts).
+  const level = setUpLevel({
+    cfg, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, intake, hooks,
+    multi: cfg.resources.length > 1, log, recorder,
+  });
+  const onEvent = level ? (d: Parameters<typeof intake>[0]) => level.stage.deliver(d) : intake;
   const elector = cfg.leaderElection && startLeaderElection({
     cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, recorder, log,
+    ...(level && cfg.state !== undefined ? { takeOver: (resume: () => void) => level.stage.lead(resume, signal), onLost: () => level.stage.lost() } : {}),
   });
 
   // Resolving the RESOURCEs may wait for discovery; a bad name exits 2 before anything ran.
@@ -70,6 +81,8 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   let watched;
   try {
     watched = await watchTargets({ ...cfg, namespaces }, client, log, signal);
+    // Without leader election the store is read now, before any list; with it, when the Lease is taken.
+    if (level && !elector) await level.stage.start(signal);
   } catch (err) {
     await engine.shutdown(0);
     await elector?.stop();
@@ -79,12 +92,18 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     throw err;
   }
   // A fatal error in one reflector stops the others (runReflectors).
-  if (watched) exitCode = await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent, observe.observer);
+  level?.startResync(signal);
+  if (watched) {
+    exitCode = await runReflectors({ ...cfg, namespaces }, watched, client, log, signal, onEvent, observe.observer,
+      level ? (r, ns) => level.stage.listed(r, ns) : undefined);
+  }
 
   // Shutdown: stop intake, let running handlers finish, then kill the rest;
   // only then give up the Lease (client-go's ReleaseOnCancel contract).
   const down = await engine.shutdown(cfg.shutdownGraceMs);
   if (down.killed.length > 0 && exitCode === ExitCode.Ok) exitCode = ExitCode.HandlersKilled;
+  // What was handled is flushed before the Lease is released: the next leader reads it.
+  await level?.stage.close();
   await elector?.stop();
   await observe.close();
   await handlerProxy?.close().catch(() => {});
