@@ -176,7 +176,8 @@ export class StateStore {
       return { content, result: { status: 'loaded', keys: content.handled.size, shards: n, clean: content.clean } };
     } catch (err) {
       if (!(err instanceof InvalidStateError)) throw err;
-      return { content: emptyContent(), result: { status: 'invalid', reason: err.message } };
+      // The codec names the ConfigMap; the log names its namespace too.
+      return { content: emptyContent(), result: { status: 'invalid', reason: err.message.replace(/^state store /, `state store ${this.o.namespace}/`) } };
     }
   }
 
