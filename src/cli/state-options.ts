@@ -45,7 +45,8 @@ export function buildStateConfig(f: RawStateFlags, on: ReadonlySet<EventType>, a
   }
   let resyncMs: number | undefined;
   if (f.resync !== undefined) {
-    resyncMs = durationFlag(f.resync, '--resync', 1000);
+    resyncMs = durationFlag(f.resync, '--resync');
+    if (resyncMs < 1000) throw new UsageError(`--resync: must be at least 1s, got "${f.resync}"`, 'each object is delivered again once per period, e.g. --resync 10m');
     if (!on.has('SYNC') && !(actionOn?.has('SYNC') ?? false)) {
       throw new UsageError('--resync delivers SYNC events, but nothing runs on SYNC', 'add SYNC to --on, e.g. --on SYNC,MODIFIED');
     }
