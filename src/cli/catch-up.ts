@@ -26,7 +26,7 @@
 import type { ApiResource } from '../api/resource.js';
 import { keyOf, type EventResource, type EventType, type K8sObject } from '../api/types.js';
 import { sleep } from '../base/backoff.js';
-import { oneLine } from '../base/errors.js';
+import { CmwatchError, oneLine } from '../base/errors.js';
 import type { HandlerEngine } from '../handlers/engine.js';
 import type { Logger } from '../ops/log.js';
 import { DELETED_MARK } from '../ops/state-codec.js';
@@ -92,14 +92,30 @@ export class CatchUp {
     };
   }
 
-  /** Loads the store (at start without leader election); throws what the API refused. */
+  /**
+   * Loads the store (at start without leader election), before any list.
+   * A 401/403 (the RBAC for the store is missing) is thrown: exit 3; any
+   * other failure (5xx, network) is retried every 2 s.
+   */
   async start(signal: AbortSignal): Promise<void> {
-    if (!this.o.store) {
-      this.ready = true;
-      return;
+    const store = this.o.store;
+    if (store) {
+      while (!signal.aborted && !(await this.tryLoad(store, signal, true))) await sleep(2000, signal);
     }
-    this.report(await this.o.store.load(signal));
     this.ready = true;
+  }
+
+  /** One attempt to read the store; false (logged) when it should be tried again. */
+  private async tryLoad(store: StateStore, signal: AbortSignal, rejectDenied: boolean): Promise<boolean> {
+    try {
+      this.report(await store.load(signal));
+      return true;
+    } catch (err) {
+      if (signal.aborted) return false;
+      if (rejectDenied && err instanceof CmwatchError && (err.code === 'API_401' || err.code === 'API_403')) throw err;
+      this.o.log.error(`state store ${store.description}: ${oneLine(err)}; reading it again in 2s before acting`, { reason: 'state_read_failed' });
+      return false;
+    }
   }
 
   private report(r: LoadResult): void {
@@ -119,13 +135,8 @@ export class CatchUp {
     if (!store) return resume();
     for (;;) {
       if (signal.aborted || epoch !== this.leading) return;
-      try {
-        this.report(await store.load(signal));
-        break;
-      } catch (err) {
-        this.o.log.error(`state store ${store.description}: ${oneLine(err)}; reading it again in 2s before acting`, { reason: 'state_read_failed' });
-        await sleep(2000, signal);
-      }
+      if (await this.tryLoad(store, signal, false).catch(() => false)) break;
+      await sleep(2000, signal);
     }
     if (epoch !== this.leading) return;
     this.submitted.clear();

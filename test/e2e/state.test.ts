@@ -10,7 +10,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ROOT } from '../helpers/cli.js';
 import { join } from 'node:path';
 import { planeFixture, ensureNamespace, eventually, sleep, setData } from '../helpers/plane.js';
 import { tmp, writeFile } from '../helpers/direct.js';
@@ -250,4 +252,38 @@ test('--resync 10s over 100 ConfigMaps: about 10 SYNC runs a second, evenly spre
   assert.ok(peak <= 30, `no burst: at most ${peak} in one second`);
   console.log(`# --resync 10s over 100 ConfigMaps: ${window} runs in the first 10 s, peak ${peak}/s; MODIFIED ran ${modifiedAt - changedAt} ms after the change`);
   assert.ok(modifiedAt - changedAt < 10_000, 'the MODIFIED did not wait for the resync period');
+});
+
+test('RBAC: deploy/components/state grants create on configmaps, get and update on the store\'s names only; the ServiceAccount\'s token alone runs --state with leader election', async () => {
+  const NS = 'st-rbac';
+  await ensureNamespace(plane.c, NS);
+  await plane.c.apply(cm(NS, 'a', '1'));
+  const docs = parseAllDocuments((await plane.c.kubectl(['kustomize', join(ROOT, 'deploy/examples/ha-state')])).stdout).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+  const deployment = docs.find((d) => d.kind === 'Deployment')!;
+  assert.ok(deployment.spec.template.spec.containers[0].args.includes('--state=cmwatch-state'));
+  const rbac = docs.filter((d) => ['ServiceAccount', 'Role', 'RoleBinding'].includes(d.kind));
+  await plane.c.kubectl(['apply', '-n', NS, '-f', '-'], { input: rbac.map((d) => stringify(d)).join('---\n') });
+  const canI = async (verb: string, what: string) => (await plane.c.kubectl(['auth', 'can-i', verb, what, '-n', NS, `--as=system:serviceaccount:${NS}:cmwatch`], { allowFail: true })).stdout.trim() === 'yes';
+  for (const [verb, what] of [['create', 'configmaps'], ['get', 'configmaps/cmwatch-state'], ['update', 'configmaps/cmwatch-state'], ['update', 'configmaps/cmwatch-state-1']]) {
+    assert.equal(await canI(verb!, what!), true, `may ${verb} ${what}`);
+  }
+  for (const [verb, what] of [['update', 'configmaps/other'], ['patch', 'configmaps/cmwatch-state'], ['delete', 'configmaps/cmwatch-state'], ['update', 'configmaps/cmwatch-state-9']]) {
+    assert.equal(await canI(verb!, what!), false, `may NOT ${verb} ${what}`);
+  }
+  const token = (await plane.c.kubectl(['create', 'token', 'cmwatch', '-n', NS, '--duration=1h'])).stdout.trim();
+  const dir = tmp();
+  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+  const h = recorder();
+  const args = ['--server', plane.c.server, '--certificate-authority', plane.c.caFile, '--token-file', join(dir, 'token'), '-n', NS, '--state', 'cmwatch-state',
+    '--exec', h.script, '--leader-elect', '--leader-identity', 'sa', '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms'];
+  const w = plane.cmwatch(args, { ID: 'w' });
+  await w.waitFor(/acquired lease st-rbac\/cmwatch as sa/, 60_000);
+  await eventually('the store is created', async () => (await storeData(NS, 'cmwatch-state')).length === 1, 30_000);
+  assert.equal(await w.stop(), 0);
+  await setData(plane.c, NS, 'a', '2');
+  const again = plane.cmwatch(args, { ID: 'again' });
+  await eventually('caught up', async () => h.runs().length === 1, 60_000);
+  assert.equal(await again.stop(), 0);
+  assert.match(h.runs()[0]!, /^MODIFIED a catch-up/);
+  for (const x of [w, again]) assert.doesNotMatch(x.stderr.join('\n'), /HTTP 403|forbidden/i);
 });
