@@ -79,9 +79,12 @@ export class CatchUp {
   private readonly scopes = new Map<string, Scope>();
   private ready = false;
   private leading = 0;
+  private multi: boolean;
   readonly counts = { catchUp: {} as Record<string, number>, repeats: 0, resyncs: 0, own: 0 };
 
-  constructor(private readonly o: CatchUpOptions) {}
+  constructor(private readonly o: CatchUpOptions) {
+    this.multi = o.multi;
+  }
 
   /** The metrics' view. */
   readings(): StateReadings {
@@ -184,6 +187,8 @@ export class CatchUp {
     }
     const m = d.object.metadata ?? {};
     const sk = storeKey(resource.name, m.namespace, m.name);
+    // The queue keys as the reflectors make them (prefixed when several resources are watched).
+    this.multi = d.key !== keyOf(d.object);
     if (d.type === 'DELETED') this.current.delete(sk);
     else this.current.set(sk, { key: d.key, hash: d.hash, object: this.o.keepObjects ? d.object : this.identity(d.object), resource });
     if (this.o.store && d.via === 'list') {
@@ -305,7 +310,7 @@ export class CatchUp {
       apiVersion: resource.apiVersion, kind: resource.kind,
       metadata: { name, ...(namespace ? { namespace } : {}), annotations: { 'cmwatch.io/content-hash': hash } },
     };
-    const key = (this.o.multi ? `${resource.name}/` : '') + keyOf(object);
+    const key = (this.multi ? `${resource.name}/` : '') + keyOf(object);
     return { type: 'DELETED', object, key, resource, hash, via: 'catch-up' };
   }
 
