@@ -67,6 +67,11 @@ export interface WatchEvent {
   resource?: EventResource;
   /** The content fingerprint change detection used (watch/fingerprint.ts): for DELETED, the last one known. */
   hash?: string;
+  /**
+   * How it came (CMWATCH_VIA): list, watch, relist; catch-up (--state: a
+   * difference with the store), resync (--resync). Unset in a recording.
+   */
+  via?: string;
 }
 
 export function keyOf(obj: K8sObject): string {

@@ -14,8 +14,10 @@ import { objectSummary } from '../api/object-summary.js';
 
 export interface IntakeEvent extends WatchEvent {
   key: string;
-  via?: string;
 }
+
+/** The `via` a log line shows: the ones that are not the usual path. */
+const LOGGED_VIA = new Set(['relist', 'catch-up', 'resync']);
 
 export interface IntakeOptions {
   log: Logger;
@@ -41,12 +43,12 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
     if (standby) o.recorder?.skipped('standby');
     if (d.type === 'SYNC') {
       if (!o.on.has('SYNC')) return;
-      log.debug(`SYNC ${objectSummary(d.object)}`, { selector });
+      log.debug(`SYNC ${objectSummary(d.object)}`, { selector, via: d.via === 'resync' ? 'resync' : undefined });
     } else {
-      log.event(d.type, d.key, { selector, via: d.via === 'relist' ? 'relist' : undefined, role: standby ? 'standby' : undefined });
+      log.event(d.type, d.key, { selector, via: d.via !== undefined && LOGGED_VIA.has(d.via) ? d.via : undefined, role: standby ? 'standby' : undefined });
     }
     const wait = o.output === 'json' ? writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n') : undefined;
-    o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash });
+    o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash, via: d.via });
     return wait;
   };
 }

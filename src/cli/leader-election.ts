@@ -39,6 +39,10 @@ export interface LeadershipOptions {
   engine: HandlerEngine;
   recorder: Recorder;
   log: Logger;
+  /** --state: reads the store when leadership is taken, calling `resume` once it may act. */
+  takeOver?: (resume: () => void) => Promise<void>;
+  /** --state: leadership lost (after the engine paused). */
+  onLost?: () => void;
 }
 
 export function startLeaderElection(o: LeadershipOptions): LeaderElector {
@@ -50,12 +54,17 @@ export function startLeaderElection(o: LeadershipOptions): LeaderElector {
     lock, identity: cfg.identity, log,
     leaseDurationMs: cfg.leaseDurationMs, renewDeadlineMs: cfg.renewDeadlineMs, retryPeriodMs: cfg.retryPeriodMs,
     onStartedLeading: () => {
-      engine.resume();
-      recorder.leader(true);
+      const resume = () => {
+        engine.resume();
+        recorder.leader(true);
+      };
+      if (!o.takeOver) return resume();
+      o.takeOver(resume).catch((err: unknown) => log.error(`taking over: ${err instanceof Error ? err.message : String(err)}`, { reason: 'leader_election' }));
     },
     onStoppedLeading: () => {
       engine.pause('lost the lease');
       recorder.leader(false);
+      o.onLost?.();
     },
   });
   elector.start();

@@ -24,6 +24,7 @@ import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
 import { buildOperatorConfig, onWithFinalizers, type OperatorConfig, type RawOperatorFlags } from './operator-options.js';
 import { WATCH_EVENT_TYPES } from '../api/types.js';
+import { buildStateConfig, type RawStateFlags, type StateConfig } from './state-options.js';
 
 
 /** --request-timeout's default, as the help shows it (30s). */
@@ -55,7 +56,7 @@ export interface WatchSourceConfig {
   logFormat: LogFormat;
 }
 
-export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig, OperatorConfig {
+export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig, OperatorConfig, StateConfig {
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
   handlerProxy: boolean;
   output: 'text' | 'json';
@@ -187,7 +188,7 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   logFormat: string;
 }
 
-export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawOperatorFlags {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawOperatorFlags, RawStateFlags {
   /** --on was given on the command line (not its default): main.ts sets it. */
   onGiven?: boolean;
   handlerProxy?: boolean;
@@ -237,11 +238,13 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   checkDryRun(f);
   const operator = buildOperatorConfig(f);
   const handlers = buildHandlerConfig(f, WATCH_EVENT_TYPES);
+  const on = onWithFinalizers(handlers.on, f.onGiven ?? f.on !== undefined, operator.finalizers);
   return {
     ...source,
     ...handlers,
-    on: onWithFinalizers(handlers.on, f.onGiven ?? f.on !== undefined, operator.finalizers),
+    on,
     ...operator,
+    ...buildStateConfig(f, handlers.handlers.length > 0 || f.execDir !== undefined ? on : new Set(), f.action === undefined ? undefined : findAction(f.action)!.on),
     ...buildObserveConfig(f),
     ...buildLeaderConfig(f),
     handlerProxy: !!f.handlerProxy,

@@ -14,7 +14,7 @@ import type { DeliveryHandler } from '../watch/reflector.js';
 import { contentFor, type ContentFunction } from '../watch/content.js';
 import { contentPaths } from '../watch/content-paths.js';
 import { withDeletion } from '../watch/deletion-content.js';
-import { ResourceWatch, type ResourceWatchObserver } from '../watch/resource-watch.js';
+import { ResourceWatch, type ResourceWatchObserver, type ResourceWatchOptions } from '../watch/resource-watch.js';
 import type { Target } from '../watch/targets.js';
 
 export interface ReflectorsConfig {
@@ -50,6 +50,7 @@ export interface WatchTargets {
 export async function runReflectors(
   cfg: ReflectorsConfig, watched: WatchTargets, client: KubeClient, log: Logger, signal: AbortSignal, onEvent: DeliveryHandler,
   observer?: ReflectorObserver,
+  onListed?: ResourceWatchOptions['onListed'],
 ): Promise<number> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -83,6 +84,7 @@ export async function runReflectors(
         keyPrefix: watched.targets.length > 1,
         labelled: !watched.defaulted,
         observer,
+        onListed,
       }),
   );
   let exitCode: number = ExitCode.Ok;

@@ -22,6 +22,7 @@ import { startLeaderElection } from './leader-election.js';
 import { Discovery } from '../kube/discovery.js';
 import { LiveWriteBack } from '../handlers/write-back/live.js';
 import { Operator } from './operator.js';
+import { levelHooks, setUpLevel } from './level.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -51,10 +52,13 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   // --snapshot and --finalizer: hooks of the engine, resolved with the watched resources.
   // (engine is read when an event arrives, after it is created)
   const operator = Operator.create(cfg, { client, log, acting: () => engine.acting, observer: observe.observer });
+  const hooks = levelHooks(cfg);
   const engine = new HandlerEngine({
     ...engineOptionsOf(cfg),
     snapshots: operator?.snapshots,
     finalize: operator?.finalizers,
+    onHandled: hooks.onHandled,
+    onGiveUp: hooks.onGiveUp,
     action: cfg.action === undefined
       ? undefined
       : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
@@ -70,9 +74,16 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const { recorder } = observe;
   recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp, coalesceFallbacks: () => engine.stats.coalesceFallbacks });
   recorder.leader(cfg.leaderElection === undefined);
-  const onEvent = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  // --state / --resync: the catch-up stage sits between the reflectors and the intake (level.ts).
+  const level = setUpLevel({
+    cfg, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, intake, hooks,
+    multi: cfg.resources.length > 1, log, recorder,
+  });
+  const onEvent = level ? (d: Parameters<typeof intake>[0]) => level.stage.deliver(d) : intake;
   const elector = cfg.leaderElection && startLeaderElection({
     cfg: cfg.leaderElection, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, recorder, log,
+    ...(level && cfg.state !== undefined ? { takeOver: (resume: () => void) => level.stage.lead(resume, signal), onLost: () => level.stage.lost() } : {}),
   });
 
   // Resolving the RESOURCEs may wait for discovery; a bad name exits 2 before anything ran.
@@ -81,6 +92,8 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   try {
     watched = await watchTargets(cfg, client, log, signal);
     if (watched && operator && !(await operator.resolve(watched, namespaces, signal))) watched = undefined;
+    // Without leader election the store is read now, before any list; with it, when the Lease is taken.
+    if (watched && level && !elector) await level.stage.start(signal);
   } catch (err) {
     await engine.shutdown(0);
     await operator?.close();
@@ -91,10 +104,12 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     throw err;
   }
   // A fatal error in one reflector stops the others (runReflectors).
+  level?.startResync(signal);
   if (watched) {
     const w = watched;
+    const listed = level ? (r: Parameters<typeof level.stage.listed>[0], ns: Parameters<typeof level.stage.listed>[1]) => level.stage.listed(r, ns) : undefined;
     const run = (s: AbortSignal) => runReflectors(
-      { ...cfg, namespaces, finalizerOf: operator?.finalizerOf }, w, client, log, s, operator?.intake(onEvent) ?? onEvent, observe.observer,
+      { ...cfg, namespaces, finalizerOf: operator?.finalizerOf }, w, client, log, s, operator?.intake(onEvent) ?? onEvent, observe.observer, listed,
     );
     exitCode = await (operator ? operator.runAlongside(signal, run) : run(signal));
   }
@@ -104,6 +119,8 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const down = await engine.shutdown(cfg.shutdownGraceMs);
   await operator?.close();
   if (down.killed.length > 0 && exitCode === ExitCode.Ok) exitCode = ExitCode.HandlersKilled;
+  // What was handled is flushed before the Lease is released: the next leader reads it.
+  await level?.stage.close();
   await elector?.stop();
   await observe.close();
   await handlerProxy?.close().catch(() => {});

@@ -41,6 +41,7 @@ export function handlerEnv(ev: WatchEvent, o: ContractOptions, attempt = 1): Rec
   env.CMWATCH_KIND = ev.resource?.kind ?? (typeof ev.object.kind === 'string' ? ev.object.kind : '');
   env.CMWATCH_API_VERSION = ev.resource?.apiVersion ?? (typeof ev.object.apiVersion === 'string' ? ev.object.apiVersion : '');
   if (ev.hash !== undefined) env.CMWATCH_CONTENT_HASH = ev.hash;
+  if (ev.via !== undefined) env.CMWATCH_VIA = ev.via;
   env.CMWATCH_SERVER = o.server;
   env.CMWATCH_ATTEMPT = String(attempt);
   const sel = selectorOf(ev.object, o.selectorAnnotations);

@@ -45,6 +45,10 @@ export interface EngineOptions extends Pick<DispatcherOptions, 'action' | 'handl
   onRun?: (handler: string, result: RunKind, seconds: number) => void;
   /** Start paused (a standby under leader election, until it acquires the lease). */
   paused?: boolean;
+  /** An event all handlers (and the action) handled successfully: --state records it. */
+  onHandled?: (key: string, ev: WatchEvent) => void;
+  /** An event given up after its retries. */
+  onGiveUp?: (key: string, ev: WatchEvent) => void;
 }
 
 type ResolvedEngineOptions = EngineOptions & Omit<HandlerDefaults, 'on' | 'shutdownGraceMs'>;
@@ -75,8 +79,14 @@ export class HandlerEngine {
       maxLineBytes: o.maxLineBytes, maxOutputBytes: o.maxOutputBytes, onRun: o.onRun, mayStart: () => !this.queue.isPaused,
       snapshots: o.snapshots, finalize: o.finalize,
     });
+    const onHandled = o.onHandled;
+    const worker: typeof dispatch = onHandled === undefined ? dispatch : async (key, ev, attempt) => {
+      const outcome = await dispatch(key, ev, attempt);
+      if (outcome.kind === 'ok') onHandled(key, ev);
+      return outcome;
+    };
     this.queue = new WorkQueue<WatchEvent>({
-      worker: dispatch, log: o.log, concurrency: o.concurrency, coalesce: o.coalesce, maxPendingPerKey: o.maxPendingPerKey,
+      worker, log: o.log, onGiveUp: o.onGiveUp === undefined ? undefined : (key, ev) => o.onGiveUp!(key, ev), concurrency: o.concurrency, coalesce: o.coalesce, maxPendingPerKey: o.maxPendingPerKey,
       maxRetries: o.maxRetries, baseDelayMs: o.retryBaseMs, maxDelayMs: o.retryMaxMs,
     });
     if (o.paused) this.queue.pause();
@@ -85,6 +95,11 @@ export class HandlerEngine {
   /** False while paused (a standby): events are not queued, nothing starts. */
   get acting(): boolean {
     return !this.queue.isPaused;
+  }
+
+  /** Whether key has work: running, queued, or waiting for a retry. */
+  hasWork(key: string): boolean {
+    return this.queue.hasWork(key);
   }
 
   /** Work waiting to start (queued or waiting for a retry). */

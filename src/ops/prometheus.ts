@@ -9,6 +9,7 @@
  */
 import type { ReflectorStats } from '../watch/reflector.js';
 import type { QueueReadings, Recorder } from './recorder.js';
+import { stateMetrics, type StateReadings } from './state-metrics.js';
 
 export interface MetricsExposition {
   recorder: Recorder;
@@ -34,6 +35,7 @@ interface Sources {
   reflectors: Readonly<ReflectorStats>[];
   queue?: QueueReadings;
   watching?: () => boolean;
+  state?: StateReadings;
 }
 
 /** A function that says by how much a growing total grew since it was last called. */
@@ -121,6 +123,7 @@ export async function createPrometheus(): Promise<MetricsExposition> {
   const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });
   const leader = new prom.Gauge({ name: 'cmwatch_leader', help: '1 while this instance acts on changes (the leader, or leader election is off), 0 on a standby.', registers });
   new prom.Gauge({ name: 'cmwatch_watch_up', help: '1 while every watch is established.', registers, collect() { this.set(src.watching?.() ? 1 : 0); } });
+  stateMetrics(prom, registers, () => src.state);
   lastEvent.set(0);
   leader.set(0);
 
@@ -147,6 +150,9 @@ export async function createPrometheus(): Promise<MetricsExposition> {
     },
     watching(read) {
       src.watching = read;
+    },
+    state(readings) {
+      src.state = readings;
     },
   };
   return { recorder, contentType: registry.contentType, render: () => registry.metrics() };

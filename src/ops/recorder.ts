@@ -5,6 +5,7 @@
  * then).
  */
 import type { ReflectorStats } from '../watch/reflector.js';
+import type { StateReadings } from './state-metrics.js';
 
 export interface QueueReadings {
   /** Work waiting to start. */
@@ -29,6 +30,8 @@ export interface Recorder {
   queue(readings: QueueReadings): void;
   /** Whether every watch is established now. */
   watching(read: () => boolean): void;
+  /** --state / --resync counters, read at each scrape. */
+  state(readings: StateReadings): void;
 }
 
 export const noRecorder: Recorder = {
@@ -39,4 +42,5 @@ export const noRecorder: Recorder = {
   reflector: () => {},
   queue: () => {},
   watching: () => {},
+  state: () => {},
 };

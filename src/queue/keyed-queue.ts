@@ -51,6 +51,11 @@ export class KeyedQueue<E> {
     return n;
   }
 
+  /** Whether key has state: running, waiting, or held. */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   hasWaiting(key: string): boolean {
     return (this.keys.get(key)?.pending.length ?? 0) > 0;
   }

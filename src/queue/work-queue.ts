@@ -97,6 +97,11 @@ export class WorkQueue<T> {
     return this.paused;
   }
 
+  /** Whether key has any work: running, queued, or waiting for a retry. */
+  hasWork(key: string): boolean {
+    return this.keyed.has(key) || this.retryTimers.has(key);
+  }
+
   /** Items waiting to start: queued, or waiting for a retry (runs going are not counted). */
   get depth(): number {
     return this.keyed.waiting + this.retryTimers.size;

@@ -78,6 +78,11 @@ export interface ReflectorOptions {
   onEvent: DeliveryHandler;
   /** Called after each list is delivered and after each watch is established. */
   onSynced?: () => void;
+  /**
+   * Called when a list (the first, or a relist) has been delivered, before
+   * the watch starts; awaited (--state compares the list with its store).
+   */
+  onListed?: (initial: boolean) => void | Promise<void>;
   /** Called when the watch goes up or down (only on a change), for readiness. */
   onWatchState?: (up: boolean) => void;
   /** What counts as a change: the object → the text that is hashed (content.ts, e.g. configMapContent). */
@@ -135,7 +140,7 @@ export class Reflector {
   resourceVersion = '';
   /** Change detection and delivery (per key: resource version and content hash). */
   private readonly delivery: ChangeDelivery;
-  private readonly o: Required<Omit<ReflectorOptions, 'onSynced' | 'onWatchState'>> & Pick<ReflectorOptions, 'onSynced' | 'onWatchState'>;
+  private readonly o: Required<Omit<ReflectorOptions, 'onSynced' | 'onWatchState' | 'onListed'>> & Pick<ReflectorOptions, 'onSynced' | 'onWatchState' | 'onListed'>;
   /** The signal of the options: every run ends when it aborts (o.signal is the current run's). */
   private readonly root: AbortSignal;
   private synced = false;
@@ -338,6 +343,8 @@ export class Reflector {
       this.resourceVersion = rv;
     }
     await this.applyList(items, initial, rv);
+    if (signal.aborted) return;
+    if (this.o.onListed) await this.consume(Promise.resolve(this.o.onListed(initial)));
     if (signal.aborted) return;
     if (isOlderResourceVersion(rv, this.resourceVersion)) {
       log.warn(`list ${source.description}: its resource version ${rv} is older than ${this.resourceVersion}, already passed; watching from ${this.resourceVersion}`, { reason: 'stale_list' });

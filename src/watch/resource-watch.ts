@@ -73,6 +73,8 @@ export interface ResourceWatchOptions {
   /** Readiness labels name the resource: `services in namespace web` rather than `namespace web`. */
   labelled: boolean;
   observer?: ResourceWatchObserver;
+  /** Each reflector's list (first or relist) delivered: its resource and namespace (undefined: all, or cluster-scoped). */
+  onListed?: (r: ApiResource, namespace: string | undefined, initial: boolean) => void | Promise<void>;
   /** The wait for a resource to be served (tests shorten it). */
   waitBackoff?: Backoff;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -166,6 +168,7 @@ export class ResourceWatch {
         ...definedOnly(o.reflector),
         rejectNotFound: o.discovery !== undefined,
         initialAs,
+        ...(o.onListed ? { onListed: (initial: boolean) => o.onListed!(r, namespace, initial) } : {}),
         ...hooks,
       });
       o.observer?.created(reflector);

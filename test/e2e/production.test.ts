@@ -23,7 +23,7 @@ const cmwatch = plane.cmwatch;
 
 const DEPLOY = join(ROOT, 'deploy');
 /** Every layout an operator may apply. all-namespaces ones carry their own namespace. */
-const LAYOUTS = ['in-cluster', 'ambassador', 'all-namespaces', 'examples/ha', 'examples/book-ha', 'examples/all-namespaces-delete-pods'];
+const LAYOUTS = ['in-cluster', 'ambassador', 'all-namespaces', 'examples/ha', 'examples/book-ha', 'examples/all-namespaces-delete-pods', 'examples/ha-state'];
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 
 async function kustomize(layout: string): Promise<Array<Record<string, any>>> {

@@ -38,6 +38,12 @@ const cases: Array<[string[], RegExp]> = [
   [['--trigger', 'sometimes'], /--trigger: unknown mode "sometimes"/],
   [['--selector-annotation', 'bad key!'], /--selector-annotation: invalid annotation/],
   [['--log-level', 'loud'], /argument 'loud' is invalid/],
+  [['--state', 'Bad_Name'], /^cmwatch: --state: "Bad_Name" is not a valid ConfigMap name \(hint: lower-case letters/],
+  [['--state-namespace', 'web'], /^cmwatch: --state-namespace only applies with --state \(hint: add --state NAME/],
+  [['--state', 'st', '--state-namespace', 'Bad_NS'], /--state-namespace: "Bad_NS" is not a valid namespace/],
+  [['--resync', '10s', '--exec', 'true'], /^cmwatch: --resync delivers SYNC events, but nothing runs on SYNC \(hint: add SYNC to --on/],
+  [['--resync', '500ms', '--on', 'SYNC', '--exec', 'true'], /^cmwatch: --resync: must be at least 1s, got "500ms" \(hint: each object is delivered again once per period, e.g. --resync 10m\)$/],
+  [['--resync', 'often', '--on', 'SYNC', '--exec', 'true'], /--resync: invalid duration "often"/],
   [['watch', '--on', 'NOPE'], /--on: unknown event type "NOPE"/],
   // Positional arguments are RESOURCEs now; one that no kubectl name could be is refused before anything starts.
   [['bad_resource!'], /^cmwatch: RESOURCE: invalid resource name "bad_resource!"/],
