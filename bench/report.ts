@@ -5,6 +5,7 @@
 import type { Results } from './run.js';
 import { median, percentile } from './proc.js';
 import type { MemoryRun, Run } from './suites.js';
+import { renderCr, renderResources, resourcesTarget } from './report-resources.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -79,6 +80,8 @@ export function targets(r: Results): Verdicts {
   } else {
     rows.push(['p99 API write accepted → handler start ≤ 30 ms (loopback, direct)', 'the control plane was not run', 'not measured']);
   }
+  const three = resourcesTarget(r);
+  if (three) rows.push(three);
   if (r.coldstart) {
     const q = median(r.coldstart.version) / median(r.coldstart.node);
     rows.push(['`cmwatch --version` ≤ 2× `node -e 0`', `${fmtInt(median(r.coldstart.version))} ms vs ${fmtInt(median(r.coldstart.node))} ms (${ratio(q)})`, ok(q <= 2)]);
@@ -137,6 +140,9 @@ export function renderMarkdown(r: Results): string {
       r.throughput.filter((t) => t.size === 65536).map((t) => `${t.peer} ${fmtInt(t.m)}`).join(', ') + ' (64 KiB).', '');
   }
 
+  if (r.cr?.length && !r.inproc?.length && !r.throughput?.length) L.push('## 1. Event throughput', '');
+  L.push(...renderCr(r));
+
   if (r.plane) {
     const p = r.plane;
     L.push(`### Real control plane (kube-apiserver ${p.version}, etcd, on 127.0.0.1): live events`, '');
@@ -188,6 +194,9 @@ export function renderMarkdown(r: Results): string {
       L.push('');
     }
   }
+
+  if (r.resources?.rows.length && !r.memory?.length) L.push('## 4. Memory', '');
+  L.push(...renderResources(r));
 
   if (r.coldstart) {
     const c = r.coldstart;
