@@ -27,7 +27,9 @@ export function renderCr(r: Results): string[] {
   L.push('The same measure as the ConfigMap rows, in its own run: 100 Widgets (kind Widget, `bench.example.com/v1`, listed as a `WidgetList`, keys sorted as the API encodes custom resources) of about 1 KiB with `metadata.generation`, then M MODIFIED events, each bumping the generation (cmwatch\'s default content for such a CR is generation + labels + annotations, so every one is delivered). cmwatch and kubectl find the resource through discovery (the bench server answers aggregated discovery v2). cmwatch on 1 KiB ConfigMaps runs alongside as the reference. The book\'s loop watches ConfigMaps only.', '');
   L.push('| contender | events/s | cmwatch (CR) ÷ it | CPU ms / 1000 events | M |', '|---|---|---|---|---|');
   for (const x of r.cr) {
-    const name = x.peer.startsWith('cmwatch') || x.peer.startsWith('kubectl') ? `\`${x.peer}\`` : x.peer;
+    // A command in backticks, what follows it in parentheses not.
+    const [, cmd, rest] = /^(.*?)( \(.*\))?$/.exec(x.peer)!;
+    const name = x.peer.startsWith('cmwatch') || x.peer.startsWith('kubectl') ? `\`${cmd}\`${rest ?? ''}` : x.peer;
     L.push(`| ${name} | ${fmtInt(rate(x.runs))}${cut(x.runs)} | ${x === own ? '1' : ratio(c / rate(x.runs))} | ${fmt1(cpu(x.runs))} | ${fmtInt(x.m)} |`);
   }
   L.push('');

@@ -75,16 +75,19 @@ export async function resourcesRun(resources: ResourceName[], nPer: number, mPer
   const names = resources.map((r) => KINDS[r].canonical);
   const label = `cmwatch ${names.join(' ')} (${nPer.toLocaleString('en-US')} each)`;
   const peer = cmwatch({ server: server.url }, { label, resources: names });
+  // Waited for from the start: a resource listed first shows its marker while the others are still listing.
+  const listed = peer.marker(1);
+  const done = peer.marker(2);
   try {
     const ready = await timeout(peer.ready, 120_000);
     if (ready === 'timeout') throw new Error(`${label} did not sync: ${peer.tail()}`);
     const run: ResourcesRun = { completed: false };
-    if ((await timeout(peer.marker(1), 120_000)) === 'timeout') throw new Error(`${label} never showed the lists' markers: ${peer.tail()}`);
+    if ((await timeout(listed, 120_000)) === 'timeout') throw new Error(`${label} never showed the lists' markers: ${peer.tail()}`);
     await sleep(50);
     const synced = peer.memory();
     if (synced) run.synced = { events: 0, ...synced };
     server.next();
-    if ((await timeout(peer.marker(2), 120_000)) === 'timeout') {
+    if ((await timeout(done, 120_000)) === 'timeout') {
       log(`  ${label}: cut at the cap after ${peer.count} events`);
       return run;
     }
