@@ -93,11 +93,13 @@ export function renderMarkdown(r: Results): string {
   const m = r.meta;
   const L: string[] = [];
   L.push('# cmwatch benchmarks', '');
-  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · commit ${m.commit} · ${m.mode} run (\`npm run bench${m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
+  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · commit ${m.commit} · ${m.mode} run (\`npm run bench${m.args ? (m.args.length ? ` -- ${m.args.join(' ')}` : '') : m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
   L.push('');
   L.push(`Medians of ${m.reps} run(s) unless said otherwise; every ratio is to a baseline measured in the same run. All traffic on 127.0.0.1. CPU is user+system of the contender's whole process group (10 ms ticks).`);
   for (const n of m.notes) L.push('', `**Note:** ${n}`);
-  L.push('', '![throughput and memory against the peers](chart.svg)', '');
+  // The chart draws the ConfigMap throughput and memory rows: a run without them (--only=cr,resources) has none to show.
+  if (r.inproc?.length || r.throughput?.length || r.memory?.length) L.push('', '![throughput and memory against the peers](chart.svg)', '');
+  else L.push('');
 
   L.push('## Targets', '', '| target | result | |', '|---|---|---|');
   for (const [a, b, c] of targets(r).rows) L.push(`| ${a} | ${b} | ${c} |`);

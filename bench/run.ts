@@ -39,6 +39,8 @@ export interface Results {
     loadAfter: number[];
     seconds: number;
     reps: number;
+    /** The arguments the run was given (older results have none). */
+    args?: string[];
     notes: string[];
     /** --baseline: the other commit measured in the same run. */
     baseline?: string;
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
       loadAfter: [],
       seconds: 0,
       reps,
+      args: process.argv.slice(2),
       notes: [],
     },
   };
