@@ -88,7 +88,7 @@ export async function resourcesRun(resources: ResourceName[], nPer: number, mPer
     if (synced) run.synced = { events: 0, ...synced };
     server.next();
     if ((await timeout(done, 120_000)) === 'timeout') {
-      log(`  ${label}: cut at the cap after ${peer.count} events`);
+      log(`  ${label}: cut at the cap after ${peer.count} events: ${peer.tail().replace(/\n/g, ' | ').slice(-600)}`);
       return run;
     }
     await sleep(50);

@@ -78,12 +78,16 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
   const chunk = cfg.chunk ?? 65536;
   const listRv = String(LIST_RV);
   const collections = new Map(RESOURCE_NAMES.map((r) => [KINDS[r].path(NAMESPACE), collection(cfg, r)]));
-  let waitContinue: Array<() => void> = [];
+  // Counted, not edge-triggered: a stream still flushing its marker when "continue" arrives must not miss it.
+  let continues = 0;
+  let waitContinue: Array<{ n: number; go: () => void }> = [];
+  const continued = (n: number) => (continues >= n ? Promise.resolve() : new Promise<void>((go) => waitContinue.push({ n, go })));
   process.on('message', (m: { cmd?: string }) => {
     if (m.cmd === 'continue') {
-      const fs = waitContinue;
-      waitContinue = [];
-      for (const f of fs) f();
+      continues++;
+      const ready = waitContinue.filter((x) => x.n <= continues);
+      waitContinue = waitContinue.filter((x) => x.n > continues);
+      for (const x of ready) x.go();
     }
   });
   const sockets = new Set<Socket>();
@@ -147,7 +151,7 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
       await text(w.markerLine(p + 1, w.rv(i) + p));
       await flush();
       send({ ev: 'phase', p: p + 1, events: i, at: now(), resource: c.resource });
-      if (cfg.pause && p < c.phases.length - 1) await new Promise<void>((r) => waitContinue.push(r));
+      if (cfg.pause && p < c.phases.length - 1) await continued(p + 1);
       if (res.destroyed) return;
     }
   };
