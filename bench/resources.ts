@@ -65,8 +65,8 @@ export function nodeFloor(): number {
 }
 
 /**
- * One cmwatch against a fresh bench server serving `resources`, nPer objects
- * of 1 KiB each: RSS once every resource is listed (each collection's first
+ * One cmwatch (`--log-level warn`, notify.sh on ADDED) against a fresh bench
+ * server serving `resources`, nPer objects of 1 KiB each: RSS once every resource is listed (each collection's first
  * phase is empty and the server waits at its marker), then after mPer
  * MODIFIED events on each resource's watch.
  */
@@ -74,10 +74,14 @@ export async function resourcesRun(resources: ResourceName[], nPer: number, mPer
   const server = await forkServer({ n: nPer, size: 1024, phases: [0, mPer], pause: true, resources });
   const names = resources.map((r) => KINDS[r].canonical);
   const label = `cmwatch ${names.join(' ')} (${nPer.toLocaleString('en-US')} each)`;
-  const peer = cmwatch({ server: server.url }, { label, resources: names });
-  // Waited for from the start: a resource listed first shows its marker while the others are still listing.
-  const listed = peer.marker(1);
-  const done = peer.marker(2);
+  // Markers through a handler on ADDED (only they are ADDED), not the log: a full stderr drops log
+  // lines (cmwatch's slow-reader rule), and a dropped marker line would look like a stall. One FIFO
+  // line per resource and phase; waited for from the start, as a resource listed first shows its
+  // marker while the others are still listing.
+  const fifo = new Fifo();
+  const peer = cmwatch({ server: server.url }, { label, resources: names, fifo, extraArgs: ['--log-level', 'warn', '--on', 'ADDED', '--exec', NOTIFY] });
+  const listed = fifo.scanner.waitCount(resources.length);
+  const done = fifo.scanner.waitCount(2 * resources.length);
   try {
     const ready = await timeout(peer.ready, 120_000);
     if (ready === 'timeout') throw new Error(`${label} did not sync: ${peer.tail()}`);
@@ -88,7 +92,7 @@ export async function resourcesRun(resources: ResourceName[], nPer: number, mPer
     if (synced) run.synced = { events: 0, ...synced };
     server.next();
     if ((await timeout(done, 120_000)) === 'timeout') {
-      log(`  ${label}: cut at the cap after ${peer.count} events: ${peer.tail().replace(/\n/g, ' | ').slice(-600)}`);
+      log(`  ${label}: cut at the cap with ${fifo.scanner.count} of ${2 * resources.length} markers: ${peer.tail().replace(/\n/g, ' | ').slice(-600)}`);
       return run;
     }
     await sleep(50);
