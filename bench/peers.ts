@@ -53,6 +53,8 @@ export interface CmwatchOptions {
   nodeArgs?: string[];
   /** Another build's bin/cmwatch.js (--baseline), instead of this checkout's. */
   bin?: string;
+  /** RESOURCE arguments (none: the default ConfigMaps). With more than one, keys carry the resource. */
+  resources?: string[];
 }
 
 const cleanEnv = (): NodeJS.ProcessEnv => {
@@ -85,10 +87,17 @@ export function cmwatch(t: Target, o: CmwatchOptions = {}): Peer {
   const runs = /^\[\S+ \S+\] exit 0/;
   const scanner = new OutputScanner(o.countRuns ? (l) => runs.test(l) : (l) => l.startsWith('MODIFIED '));
   const quiet = o.extraArgs?.includes('--log-level') && !o.extraArgs.includes('info') && !o.extraArgs.includes('debug');
-  const watching = quiet ? Promise.resolve() : scanner.waitFor('synced ');
+  const resources = o.resources ?? [];
+  // One "synced" line per reflector (one per resource here: one namespace); each names its collection's path.
+  const watching = quiet ? Promise.resolve() : resources.length > 1 ? Promise.all(resources.map((r) => scanner.waitFor(`/${NAMESPACE}/${r.split('.')[0]}`))) : scanner.waitFor('synced ');
   const env = { ...cleanEnv(), ...(o.fifo ? { BENCH_FIFO: o.fifo.path } : {}), ...o.env };
-  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), o.bin ?? CMWATCH, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
-    env, 'stderr', scanner, (p) => `ADDED ${NAMESPACE}/${markerName(p)}`, () => watching);
+  // Several resources share one queue: keys are then `canonical/namespace/name`, and phase p ends when every one showed its marker.
+  const markers = (p: number) => (resources.length > 1 ? resources.map((r) => `ADDED ${r}/${NAMESPACE}/${markerName(p)}`) : [`ADDED ${NAMESPACE}/${markerName(p)}`]);
+  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), o.bin ?? CMWATCH, ...resources, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
+    env, 'stderr', scanner, (p) => markers(p)[0]!, () => watching);
+  if (resources.length > 1) {
+    peer.marker = (p) => Promise.all(markers(p).map((m) => scanner.waitFor(m))).then((ts) => ts.reduce((a, b) => (a > b ? a : b)));
+  }
   const fifo = o.fifo;
   if (fifo) {
     peer.marker = (p) => fifo.scanner.waitFor(` ${markerName(p)}`);
@@ -125,21 +134,21 @@ current-context: bench
   return file;
 }
 
-/** `kubectl get configmaps --watch --output-watch-events -o json`. */
-export function kubectl(t: Target): Peer {
+/** `kubectl get RESOURCE --watch --output-watch-events -o json` (configmaps unless said). */
+export function kubectl(t: Target, resource = 'configmaps'): Peer {
   const kc = t.kubeconfig ?? httpKubeconfig(t.server);
   const cache = mkdtempSync(join(tmpdir(), 'cmwatch-bench-kcache-'));
   // With --watch, -o json prints each event as one compact line.
   const scanner = new OutputScanner((l) => l.startsWith('{"type":"MODIFIED"'));
   const first = scanner.waitFor('{"type":');
   return start('kubectl', 'kubectl get --watch', 'kubectl',
-    [`--kubeconfig=${kc}`, `--cache-dir=${cache}`, 'get', 'configmaps', '-n', NAMESPACE, '--watch', '--output-watch-events', '-o', 'json'],
+    [`--kubeconfig=${kc}`, `--cache-dir=${cache}`, 'get', resource, '-n', NAMESPACE, '--watch', '--output-watch-events', '-o', 'json'],
     cleanEnv(), 'stdout', scanner, (p) => `"name":"${markerName(p)}"`, () => first);
 }
 
-/** A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs). */
-export function informer(t: Target): Peer {
-  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
+/** A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs), on ConfigMaps or on the custom resource widgets. */
+export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps'): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
   const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
   const synced = scanner.waitFor('synced ');
   return start('informer', '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,

@@ -5,6 +5,7 @@
 import type { Results } from './run.js';
 import { median, percentile } from './proc.js';
 import type { MemoryRun, Run } from './suites.js';
+import { renderCr, renderResources, resourcesTarget } from './report-resources.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -79,6 +80,8 @@ export function targets(r: Results): Verdicts {
   } else {
     rows.push(['p99 API write accepted → handler start ≤ 30 ms (loopback, direct)', 'the control plane was not run', 'not measured']);
   }
+  const three = resourcesTarget(r);
+  if (three) rows.push(three);
   if (r.coldstart) {
     const q = median(r.coldstart.version) / median(r.coldstart.node);
     rows.push(['`cmwatch --version` ≤ 2× `node -e 0`', `${fmtInt(median(r.coldstart.version))} ms vs ${fmtInt(median(r.coldstart.node))} ms (${ratio(q)})`, ok(q <= 2)]);
@@ -90,11 +93,13 @@ export function renderMarkdown(r: Results): string {
   const m = r.meta;
   const L: string[] = [];
   L.push('# cmwatch benchmarks', '');
-  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · commit ${m.commit} · ${m.mode} run (\`npm run bench${m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
+  L.push(`${m.date.slice(0, 16).replace('T', ' ')} UTC · commit ${m.commit} · ${m.mode} run (\`npm run bench${m.args ? (m.args.length ? ` -- ${m.args.join(' ')}` : '') : m.mode === 'quick' ? ' -- --quick' : ''}\`, ${fmtInt(m.seconds)} s) · ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB · Node ${m.node} · kubectl ${m.kubectl} · @kubernetes/client-node ${m.clientNode} · load average ${m.loadBefore.map(fmt2).join(' ')} before, ${m.loadAfter.map(fmt2).join(' ')} after`);
   L.push('');
   L.push(`Medians of ${m.reps} run(s) unless said otherwise; every ratio is to a baseline measured in the same run. All traffic on 127.0.0.1. CPU is user+system of the contender's whole process group (10 ms ticks).`);
   for (const n of m.notes) L.push('', `**Note:** ${n}`);
-  L.push('', '![throughput and memory against the peers](chart.svg)', '');
+  // The chart draws the ConfigMap throughput and memory rows: a run without them (--only=cr,resources) has none to show.
+  if (r.inproc?.length || r.throughput?.length || r.memory?.length) L.push('', '![throughput and memory against the peers](chart.svg)', '');
+  else L.push('');
 
   L.push('## Targets', '', '| target | result | |', '|---|---|---|');
   for (const [a, b, c] of targets(r).rows) L.push(`| ${a} | ${b} | ${c} |`);
@@ -136,6 +141,9 @@ export function renderMarkdown(r: Results): string {
       r.throughput.filter((t) => t.size === 1024).map((t) => `${t.peer} ${fmtInt(t.m)}`).join(', ') + ' (1 KiB); ' +
       r.throughput.filter((t) => t.size === 65536).map((t) => `${t.peer} ${fmtInt(t.m)}`).join(', ') + ' (64 KiB).', '');
   }
+
+  if (r.cr?.length && !r.inproc?.length && !r.throughput?.length) L.push('## 1. Event throughput', '');
+  L.push(...renderCr(r));
 
   if (r.plane) {
     const p = r.plane;
@@ -188,6 +196,9 @@ export function renderMarkdown(r: Results): string {
       L.push('');
     }
   }
+
+  if (r.resources?.rows.length && !r.memory?.length) L.push('## 4. Memory', '');
+  L.push(...renderResources(r));
 
   if (r.coldstart) {
     const c = r.coldstart;

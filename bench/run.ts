@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,handlers,memory,plane] [-- --no-plane] [-- --update-readme]`
+ * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,cr,handlers,memory,resources,plane] [-- --no-plane] [-- --update-readme]`
  * `node dist/bench/run.js --render=bench/results/results.json [--update-readme]` re-renders a finished run.
  *
  * Runs the measures of issue #8 against the bench server (and the real
@@ -17,6 +17,7 @@ import { ROOT } from './proc.js';
 import { renderMarkdown, renderSummary, renderSvg } from './report.js';
 import { prepareBaseline, renderBaselineComparison, type Baseline } from './baseline.js';
 import { cmwatch, type PeerKind } from './peers.js';
+import { crThroughputPeers, resourcesSuite, type ResourcesResult } from './resources.js';
 import {
   bookHandlerRun, coldStart, handlerRun, inproc, memoryRun, throughputPeers, throughputRun,
   type ColdStart, type MemoryRun, type Run,
@@ -38,6 +39,8 @@ export interface Results {
     loadAfter: number[];
     seconds: number;
     reps: number;
+    /** The arguments the run was given (older results have none). */
+    args?: string[];
     notes: string[];
     /** --baseline: the other commit measured in the same run. */
     baseline?: string;
@@ -48,9 +51,13 @@ export interface Results {
   handlers?: Array<{ label: string; runs: Run[] }>;
   memory?: Array<{ peer: string; n: number; phases: number[]; runs: MemoryRun[] }>;
   plane?: PlaneResults;
+  /** Event throughput for a custom resource of 1 KiB (bench/resources.ts). */
+  cr?: Array<{ peer: string; size: number; m: number; runs: Run[] }>;
+  /** RSS watching 1 resource against 3, above Node's floor. */
+  resources?: ResourcesResult;
 }
 
-const SUITES = ['coldstart', 'inproc', 'throughput', 'handlers', 'memory', 'plane'] as const;
+const SUITES = ['coldstart', 'inproc', 'throughput', 'cr', 'handlers', 'memory', 'resources', 'plane'] as const;
 
 function arg(name: string): string | undefined {
   const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -116,6 +123,7 @@ async function main(): Promise<void> {
       loadAfter: [],
       seconds: 0,
       reps,
+      args: process.argv.slice(2),
       notes: [],
     },
   };
@@ -206,6 +214,22 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
     }
   }
 
+  if (want('cr')) {
+    log('\n== event throughput for a custom resource of 1 KiB, bench server (measure 1)');
+    const specs = crThroughputPeers(quick);
+    const rows = specs.map((s) => ({ peer: s.label ?? s.kind, size: 1024, m: s.m, runs: [] as Run[] }));
+    for (let rep = 0; rep < reps; rep++) {
+      for (let i = 0; i < specs.length; i++) {
+        try {
+          rows[i]!.runs.push(await throughputRun(specs[i]!, 1024, 100, log));
+        } catch (err) {
+          log(`  ${rows[i]!.peer}: failed: ${(err as Error).message.slice(0, 300)}`);
+        }
+      }
+    }
+    r.cr = rows;
+  }
+
   if (want('handlers')) {
     log('\n== handler throughput, /bin/true (measure 2)');
     const k = quick ? 300 : 1000;
@@ -250,6 +274,17 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
         }
       }
       r.memory.push(row);
+    }
+  }
+
+  if (want('resources')) {
+    log('\n== memory: watching 3 resources against 1 (measure 4)');
+    try {
+      r.resources = await resourcesSuite(quick, reps, log);
+    } catch (err) {
+      const note = `the resources suite failed: ${(err as Error).message.slice(0, 300)}`;
+      r.meta.notes.push(note);
+      log(`  ${note}`);
     }
   }
 

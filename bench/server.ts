@@ -1,18 +1,21 @@
 /**
  * The bench API server: a dedicated, fast server that speaks the same wire
- * format as test/fake/api-server.ts (and the real API) for one collection,
- * /api/v1/namespaces/bench/configmaps: paged lists, and a chunked NDJSON
- * watch. It exists because the test fake keeps every event in its history
- * and JSON.stringifies each one, which cannot outrun cmwatch: this one
- * writes pre-rendered pieces straight into 64 KiB buffers and honours
- * backpressure, so the consumer is always the bottleneck.
+ * format as test/fake/api-server.ts (and the real API) for the collections of
+ * bench/kinds.ts in namespace bench (ConfigMaps, Secrets, and the custom
+ * resource widgets.bench.example.com): paged lists, a chunked NDJSON watch,
+ * and discovery (aggregated v2 when asked, else the per-group documents:
+ * bench/discovery.ts). It exists because the test fake keeps every event in
+ * its history and JSON.stringifies each one, which cannot outrun cmwatch:
+ * this one writes pre-rendered pieces straight into 64 KiB buffers and
+ * honours backpressure, so the consumer is always the bottleneck.
  *
- * The first watch gets the workload: (without a resource version, the book's
+ * Each resource in `resources` (default: configmaps) holds N objects, and
+ * its first watch gets the workload: (without a resource version, the book's
  * loop, first an ADDED for every listed object, as the API does), then
  * phases of MODIFIED events, each followed by the ADDED event of a marker
- * ConfigMap (bench-end-P). With `pause`, it waits for a "continue" message
- * after each marker (the harness samples memory there). Later watches stay
- * open and silent.
+ * object (bench-end-P). With `pause`, it waits for a "continue" message
+ * after each marker (the harness samples memory there). Later watches, and
+ * the other served resources (empty), stay open and silent.
  *
  * Run as a forked child (CMWATCH_BENCH_ROLE=server): the config is argv[2] (JSON); events go to the
  * parent over IPC with process.hrtime.bigint() timestamps (CLOCK_MONOTONIC,
@@ -20,21 +23,25 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { AGGREGATED_TYPE, aggregated, coreVersions, groupList, resourceList, wantsAggregated } from './discovery.js';
+import { KINDS, RESOURCE_NAMES, type ResourceName } from './kinds.js';
 import { LineEncoder, NAMESPACE, LIST_RV, Workload, type WorkloadShape } from './workload.js';
 
-export interface ServerConfig extends WorkloadShape {
+export interface ServerConfig extends Omit<WorkloadShape, 'resource'> {
   /** Events per phase, e.g. [100000, 400000, 500000]. */
   phases: number[];
   /** Wait for {cmd:'continue'} after each phase's marker. */
   pause?: boolean;
   /** Bytes per write (default 64 KiB). */
   chunk?: number;
+  /** The resources that hold N objects and stream the phases (default: configmaps). */
+  resources?: ResourceName[];
 }
 
 export type ServerMessage =
   | { ev: 'listening'; url: string }
-  | { ev: 'watch'; at: string; first: boolean; query: string }
-  | { ev: 'phase'; p: number; events: number; at: string }
+  | { ev: 'watch'; at: string; first: boolean; query: string; resource: ResourceName }
+  | { ev: 'phase'; p: number; events: number; at: string; resource: ResourceName }
   | { ev: 'request'; method: string; path: string };
 
 const send = (m: ServerMessage) => process.send?.(m);
@@ -49,33 +56,49 @@ function status(res: ServerResponse, code: number, reason: string, message: stri
   json(res, code, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
 }
 
+/** One served collection: its objects, its workload and whether its first watch was taken. */
+interface Collection {
+  readonly resource: ResourceName;
+  readonly n: number;
+  readonly phases: number[];
+  readonly w: Workload;
+  readonly enc: LineEncoder;
+  readonly items: string[];
+  watched: boolean;
+}
+
+function collection(cfg: ServerConfig, resource: ResourceName): Collection {
+  const active = (cfg.resources ?? ['configmaps']).includes(resource);
+  const n = active ? cfg.n : 0;
+  const w = new Workload({ n, size: cfg.size, resource });
+  return { resource, n, phases: active ? cfg.phases : [], w, enc: new LineEncoder(w), items: Array.from({ length: n }, (_, k) => w.listItem(k)), watched: false };
+}
+
 export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; close(): void }> {
-  const w = new Workload(cfg);
-  const enc = new LineEncoder(w);
   const chunk = cfg.chunk ?? 65536;
   const listRv = String(LIST_RV);
-  const items = Array.from({ length: cfg.n }, (_, k) => w.listItem(k));
-  let watched = false;
-  let waitContinue: (() => void) | undefined;
+  const collections = new Map(RESOURCE_NAMES.map((r) => [KINDS[r].path(NAMESPACE), collection(cfg, r)]));
+  // Counted, not edge-triggered: a stream still flushing its marker when "continue" arrives must not miss it.
+  let continues = 0;
+  let waitContinue: Array<{ n: number; go: () => void }> = [];
+  const continued = (n: number) => (continues >= n ? Promise.resolve() : new Promise<void>((go) => waitContinue.push({ n, go })));
   process.on('message', (m: { cmd?: string }) => {
     if (m.cmd === 'continue') {
-      const f = waitContinue;
-      waitContinue = undefined;
-      f?.();
+      continues++;
+      const ready = waitContinue.filter((x) => x.n <= continues);
+      waitContinue = waitContinue.filter((x) => x.n > continues);
+      for (const x of ready) x.go();
     }
   });
   const sockets = new Set<Socket>();
 
-  const list = (res: ServerResponse, q: URLSearchParams) => {
+  const list = (res: ServerResponse, c: Collection, q: URLSearchParams) => {
     const start = q.get('continue') ? Number(Buffer.from(q.get('continue')!, 'base64').toString()) : 0;
-    const limit = q.get('limit') ? Number(q.get('limit')) : cfg.n;
-    const end = Math.min(cfg.n, start + limit);
-    const more = end < cfg.n;
-    const meta = more
-      ? `{"resourceVersion":"${listRv}","continue":"${Buffer.from(String(end)).toString('base64')}","remainingItemCount":${cfg.n - end}}`
-      : `{"resourceVersion":"${listRv}"}`;
-    const body = `{"kind":"ConfigMapList","apiVersion":"v1","metadata":${meta},"items":[${items.slice(start, end).join(',')}]}`;
-    json(res, 200, body);
+    const limit = q.get('limit') ? Number(q.get('limit')) : c.n;
+    const end = Math.min(c.n, start + limit);
+    const more = end < c.n;
+    const meta = more ? { resourceVersion: listRv, continue: Buffer.from(String(end)).toString('base64'), remainingItemCount: c.n - end } : { resourceVersion: listRv };
+    json(res, 200, KINDS[c.resource].list(meta, c.items.slice(start, end).join(',')));
   };
 
   const write = (res: ServerResponse, buf: Buffer): Promise<void> | undefined => {
@@ -87,7 +110,8 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
     });
   };
 
-  const stream = async (res: ServerResponse, fromList: boolean) => {
+  const stream = async (res: ServerResponse, c: Collection, fromList: boolean) => {
+    const { w, enc, items } = c;
     let buf = Buffer.allocUnsafe(chunk + enc.maxLine);
     let at = 0;
     const flush = async () => {
@@ -108,15 +132,15 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
       at += buf.write(s, at);
     };
     if (!fromList) {
-      for (let k = 0; k < cfg.n; k++) {
+      for (let k = 0; k < c.n; k++) {
         await text(`{"type":"ADDED","object":${items[k]}}\n`);
         if (res.destroyed) return;
       }
       await flush();
     }
     let i = 0;
-    for (let p = 0; p < cfg.phases.length; p++) {
-      const end = i + cfg.phases[p]!;
+    for (let p = 0; p < c.phases.length; p++) {
+      const end = i + c.phases[p]!;
       for (; i < end; i++) {
         at = enc.write(buf, at, i);
         if (at >= chunk) {
@@ -126,10 +150,23 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
       }
       await text(w.markerLine(p + 1, w.rv(i) + p));
       await flush();
-      send({ ev: 'phase', p: p + 1, events: i, at: now() });
-      if (cfg.pause && p < cfg.phases.length - 1) await new Promise<void>((r) => (waitContinue = r));
+      send({ ev: 'phase', p: p + 1, events: i, at: now(), resource: c.resource });
+      if (cfg.pause && p < c.phases.length - 1) await continued(p + 1);
       if (res.destroyed) return;
     }
+  };
+
+  const discovery = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
+    if ((path === '/api' || path === '/apis') && wantsAggregated(req.headers.accept)) {
+      const body = aggregated(path);
+      res.writeHead(200, { 'content-type': AGGREGATED_TYPE, 'content-length': Buffer.byteLength(body), vary: 'Accept' });
+      res.end(body);
+      return true;
+    }
+    const body = path === '/api' ? coreVersions(req.headers.host ?? '') : path === '/apis' ? groupList() : path === '/version' ? JSON.stringify({ major: '1', minor: '36', gitVersion: 'v1.36.3-bench' }) : resourceList(path);
+    if (body === undefined) return false;
+    json(res, 200, body);
+    return true;
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -137,30 +174,20 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
     const q = u.searchParams;
     const path = u.pathname;
     send({ ev: 'request', method: req.method ?? 'GET', path: req.url ?? '' });
-    // Discovery, for kubectl (legacy JSON: kubectl falls back from aggregated discovery).
-    if (path === '/api') {
-      return json(res, 200, JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '' }] }));
+    if (req.method === 'GET' && discovery(req, res, path)) return;
+    const c = collections.get(path);
+    if (!c || req.method !== 'GET') {
+      return status(res, 404, 'NotFound', `the bench server serves only GET on ${[...collections.keys()].join(', ')} and discovery`);
     }
-    if (path === '/apis') return json(res, 200, JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] }));
-    if (path === '/api/v1') {
-      return json(res, 200, JSON.stringify({
-        kind: 'APIResourceList', groupVersion: 'v1',
-        resources: [{ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['get', 'list', 'watch'], shortNames: ['cm'] }],
-      }));
-    }
-    if (path === '/version') return json(res, 200, JSON.stringify({ major: '1', minor: '36', gitVersion: 'v1.36.3-bench' }));
-    if (path !== `/api/v1/namespaces/${NAMESPACE}/configmaps` || req.method !== 'GET') {
-      return status(res, 404, 'NotFound', `the bench server serves only GET /api/v1/namespaces/${NAMESPACE}/configmaps`);
-    }
-    if (q.get('watch') !== 'true' && q.get('watch') !== '1') return list(res, q);
+    if (q.get('watch') !== 'true' && q.get('watch') !== '1') return list(res, c, q);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
-    const first = !watched;
-    watched = true;
-    send({ ev: 'watch', at: now(), first, query: u.search });
-    if (!first) return; // a re-watch: open and silent
+    const first = !c.watched && c.phases.length > 0;
+    c.watched = true;
+    send({ ev: 'watch', at: now(), first, query: u.search, resource: c.resource });
+    if (!first) return; // a re-watch, or a resource without a workload: open and silent
     const rv = q.get('resourceVersion');
-    stream(res, !!rv && rv !== '0').catch((err) => process.stderr.write(`bench server: ${String(err)}\n`));
+    stream(res, c, !!rv && rv !== '0').catch((err) => process.stderr.write(`bench server: ${String(err)}\n`));
   });
   server.keepAliveTimeout = 60_000;
   server.on('connection', (s) => {

@@ -12,6 +12,7 @@ import { CMWATCH, Fifo, ROOT, forkServer, hrnow, seconds, sleep, timeout } from 
 
 export const NOTIFY = join(ROOT, 'bench', 'handlers', 'notify.sh');
 import type { ServerConfig } from './server.js';
+import type { ResourceName } from './kinds.js';
 
 export type Log = (line: string) => void;
 
@@ -76,6 +77,8 @@ export interface PeerSpec {
   /** Seconds before the run is cut. */
   capS: number;
   label?: string;
+  /** What the bench server streams (default: configmaps). */
+  resources?: ResourceName[];
   start(server: string): Peer;
 }
 
@@ -86,7 +89,7 @@ export interface PeerSpec {
  * (or, at the cap, to the cap, counting the events it has printed).
  */
 export async function throughputRun(spec: PeerSpec, size: number, n: number, log: Log): Promise<Run> {
-  const server = await forkServer({ n, size, phases: [spec.m] });
+  const server = await forkServer({ n, size, phases: [spec.m], ...(spec.resources ? { resources: spec.resources } : {}) });
   const peer = spec.start(server.url);
   try {
     const ready = await timeout(peer.ready, 60_000);

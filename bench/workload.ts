@@ -1,35 +1,31 @@
 /**
- * The benchmark's workload: N ConfigMaps of a given size, then M MODIFIED
- * events that each change one of them (key i mod N, a new resource version
- * and a new `seq`, so change detection delivers every one of them).
+ * The benchmark's workload: N objects of a given size (ConfigMaps unless
+ * said: bench/kinds.ts), then M MODIFIED events that each change one of them
+ * (key i mod N, a new resource version and a new `seq`, and a Widget's
+ * generation, so change detection delivers every one of them).
  *
  * The same functions render the bench server's bytes and the in-process
  * JSON.parse baseline's lines, so both see exactly the same payload.
  */
 
-export const NAMESPACE = 'bench';
-export const SELECTOR_ANNOTATION = 'k8spatterns.io/podDeleteSelector';
+import { CONFIGMAPS, KINDS, cmName, slotValue, type BenchKind, type KeyParts, type ResourceName } from './kinds.js';
+
+export { NAMESPACE, SELECTOR_ANNOTATION, cmName, type KeyParts } from './kinds.js';
 /** The resource version of the list; event i has LIST_RV + 1 + i. */
 export const LIST_RV = 1000;
 
 export interface WorkloadShape {
-  /** ConfigMaps in the list. */
+  /** Objects in the list. */
   n: number;
   /** Target size of one object's JSON, in bytes (1024 or 65536). */
   size: number;
+  /** The kind of the objects (default: configmaps). */
+  resource?: ResourceName;
 }
 
-export function cmName(k: number): string {
-  return `cm-${String(k).padStart(5, '0')}`;
-}
-
-/** The name of the ConfigMap whose ADDED event ends phase p (it is not in the list). */
+/** The name of the object whose ADDED event ends phase p (it is not in the list). */
 export function markerName(p: number): string {
   return `bench-end-${p}`;
-}
-
-function uid(k: number): string {
-  return `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 }
 
 /**
@@ -51,46 +47,40 @@ export function configText(escapedLength: number): string {
   return s;
 }
 
-/** The parts of one key's objects that do not change between events. */
-export interface KeyParts {
-  /** `{"kind":…,"metadata":{…,"resourceVersion":"` */
-  head: string;
-  /** `"},"data":{"seq":"` */
-  mid: string;
-  /** `","config.ini":"<payload>"}}` */
-  tail: string;
-}
+const overheadCache = new Map<string, string>();
 
-const overheadCache = new Map<number, string>();
-
-/** The payload text for a size: the object's JSON is then about `size` bytes. */
-export function payloadFor(size: number): string {
-  let p = overheadCache.get(size);
+/** The payload text for a size: an object's JSON is then about `size` bytes. */
+export function payloadFor(size: number, resource: ResourceName = 'configmaps'): string {
+  const key = `${resource}:${size}`;
+  let p = overheadCache.get(key);
   if (p === undefined) {
-    const probe = keyParts(0, '');
-    const fixed = probe.head.length + '1234567'.length + probe.mid.length + '1234567'.length + probe.tail.length;
-    p = configText(Math.max(16, size - fixed));
-    overheadCache.set(size, p);
+    const kind = KINDS[resource];
+    const probe = kind.parts(0, '', kind.name(0));
+    const fixed = probe.segs.reduce((x, seg) => x + seg.length, 0) - kind.encodedLength(0) + probe.slots.length * '1234567'.length;
+    const room = Math.max(16, size - fixed);
+    if (kind.encodedLength(3) === 3) {
+      p = configText(room);
+    } else {
+      // Base64 (a Secret): the raw text's escapes do not matter, only its length, 3 bytes per 4 of room.
+      let raw = Math.floor((room * 3) / 4);
+      while (raw > 16 && kind.encodedLength(raw) > room) raw--;
+      p = configText(raw * 2).slice(0, raw);
+    }
+    overheadCache.set(key, p);
   }
   return p;
 }
 
+/** A ConfigMap's parts (the plane suite writes these through the real API). */
 export function keyParts(k: number, payload: string, name = cmName(k)): KeyParts {
-  const meta = {
-    name, namespace: NAMESPACE, uid: uid(k), creationTimestamp: '2026-01-01T00:00:00Z',
-    labels: { app: 'bench' }, annotations: { [SELECTOR_ANNOTATION]: `app=bench-${k}` },
-  };
-  const m = JSON.stringify(meta);
-  return {
-    head: `{"kind":"ConfigMap","apiVersion":"v1","metadata":${m.slice(0, -1)},"resourceVersion":"`,
-    mid: '"},"data":{"seq":"',
-    tail: `","config.ini":${JSON.stringify(payload)}}}`,
-  };
+  return CONFIGMAPS.parts(k, payload, name);
 }
 
 /** One object's JSON. */
 export function objectJson(parts: KeyParts, rv: number, seq: number): string {
-  return parts.head + rv + parts.mid + seq + parts.tail;
+  let s = parts.segs[0]!;
+  for (let j = 0; j < parts.slots.length; j++) s += slotValue(parts.slots[j]!, rv, seq) + parts.segs[j + 1]!;
+  return s;
 }
 
 export function eventLine(type: string, parts: KeyParts, rv: number, seq: number): string {
@@ -101,11 +91,13 @@ export function eventLine(type: string, parts: KeyParts, rv: number, seq: number
 export class Workload {
   readonly parts: KeyParts[];
   readonly payload: string;
+  readonly kind: BenchKind;
 
   constructor(readonly shape: WorkloadShape) {
-    this.payload = payloadFor(shape.size);
+    this.kind = KINDS[shape.resource ?? 'configmaps'];
+    this.payload = payloadFor(shape.size, this.kind.resource);
     this.parts = [];
-    for (let k = 0; k < shape.n; k++) this.parts.push(keyParts(k, this.payload));
+    for (let k = 0; k < shape.n; k++) this.parts.push(this.kind.parts(k, this.payload, this.kind.name(k)));
   }
 
   /** Resource version of event i (0-based, counted over all phases). */
@@ -122,37 +114,46 @@ export class Workload {
     return eventLine('MODIFIED', this.parts[i % this.shape.n]!, this.rv(i), i + 1);
   }
 
-  /** The ADDED event of phase p's marker, a small ConfigMap that is not in the list. */
+  /** The ADDED event of phase p's marker, a small object of the same kind that is not in the list. */
   markerLine(p: number, rv: number): string {
-    const parts = keyParts(900_000 + p, 'end', markerName(p));
+    const parts = this.kind.parts(900_000 + p, 'end', markerName(p));
     return eventLine('ADDED', parts, rv, 0);
   }
 }
 
 /** Writes event lines into buffers of about `chunk` bytes without building strings per event. */
 export class LineEncoder {
-  private readonly heads: Buffer[];
-  private readonly mid: Buffer;
-  private readonly tail: Buffer;
+  /** Per key, its segments as buffers (segments equal across keys share one buffer). */
+  private readonly segs: Buffer[][];
+  private readonly slots: readonly KeyParts['slots'][number][];
   private readonly pre = Buffer.from('{"type":"MODIFIED","object":');
   private readonly post = Buffer.from('}\n');
   readonly maxLine: number;
 
   constructor(private readonly w: Workload) {
-    this.heads = w.parts.map((p) => Buffer.from(p.head));
-    this.mid = Buffer.from(w.parts[0]!.mid);
-    this.tail = Buffer.from(w.parts[0]!.tail);
-    this.maxLine = this.pre.length + Math.max(...this.heads.map((h) => h.length)) + 20 + this.mid.length + 20 + this.tail.length + this.post.length;
+    const interned = new Map<string, Buffer>();
+    const buf = (s: string) => {
+      let b = interned.get(s);
+      if (!b) interned.set(s, (b = Buffer.from(s)));
+      return b;
+    };
+    this.segs = w.parts.map((p) => p.segs.map(buf));
+    this.slots = w.parts[0]?.slots ?? [];
+    const longest = this.segs.reduce((m, s) => Math.max(m, s.reduce((x, b) => x + b.length, 0)), 0);
+    this.maxLine = this.pre.length + longest + 20 * this.slots.length + this.post.length;
   }
 
   /** Writes event i at `at` and returns the offset after it. */
   write(buf: Buffer, at: number, i: number): number {
+    const segs = this.segs[i % this.w.shape.n]!;
+    const rv = this.w.rv(i);
     at += this.pre.copy(buf, at);
-    at += this.heads[i % this.w.shape.n]!.copy(buf, at);
-    at += buf.write(String(this.w.rv(i)), at, 'latin1');
-    at += this.mid.copy(buf, at);
-    at += buf.write(String(i + 1), at, 'latin1');
-    at += this.tail.copy(buf, at);
+    at += segs[0]!.copy(buf, at);
+    for (let j = 0; j < this.slots.length; j++) {
+      const slot = this.slots[j]!;
+      at += buf.write(slot === 'rv' ? String(rv) : slot === 'seq' ? String(i + 1) : slotValue(slot, rv, i + 1), at, 'latin1');
+      at += segs[j + 1]!.copy(buf, at);
+    }
     at += this.post.copy(buf, at);
     return at;
   }

@@ -1,11 +1,12 @@
 // The @kubernetes/client-node peer: what a user would write instead of
 // cmwatch, an informer on the ConfigMaps of one namespace with an update
-// callback. Plain JavaScript so the root build never needs bench's
-// node_modules.
+// callback, or on a custom resource through the generic CustomObjectsApi
+// (BENCH_RESOURCE=widgets: widgets.bench.example.com/v1). Plain JavaScript so
+// the root build never needs bench's node_modules.
 //
-// env: BENCH_SERVER (an http URL, no credentials) or BENCH_KUBECONFIG; BENCH_NAMESPACE.
+// env: BENCH_SERVER (an http URL, no credentials) or BENCH_KUBECONFIG; BENCH_NAMESPACE; BENCH_RESOURCE (configmaps, widgets).
 // stdout: "synced N" after the list, "n COUNT" every 200 ms (updates so far),
-// "marker NAME COUNT" when a ConfigMap named bench-end-* is added.
+// "marker NAME COUNT" when an object named bench-end-* is added.
 import * as k8s from '@kubernetes/client-node';
 
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
@@ -16,8 +17,16 @@ if (process.env.BENCH_KUBECONFIG) {
   // client-node refuses a plain http:// server unless TLS verification is "skipped" (there is no TLS to verify).
   kc.loadFromClusterAndUser({ name: 'bench', server: process.env.BENCH_SERVER, skipTLSVerify: true }, { name: 'bench' });
 }
-const api = kc.makeApiClient(k8s.CoreV1Api);
-const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => api.listNamespacedConfigMap({ namespace }));
+const widgets = process.env.BENCH_RESOURCE === 'widgets';
+let informer;
+if (widgets) {
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const cr = { group: 'bench.example.com', version: 'v1', namespace, plural: 'widgets' };
+  informer = k8s.makeInformer(kc, `/apis/${cr.group}/${cr.version}/namespaces/${namespace}/${cr.plural}`, () => api.listNamespacedCustomObject(cr));
+} else {
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => api.listNamespacedConfigMap({ namespace }));
+}
 
 let updates = 0;
 informer.on('update', () => {
