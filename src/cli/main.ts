@@ -13,6 +13,7 @@ import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags }
 import { addHandlerOptions } from './handler-options.js';
 import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
+import { addRestartOptions } from './restart-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
@@ -71,7 +72,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .configureOutput({ outputError: () => {} });
 
   const watch = (cmd: Command) =>
-    addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd))))
+    addRestartOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')

@@ -21,6 +21,8 @@ import { buildHandlerConfig, durationFlag, type HandlerConfig, type RawHandlerFl
 import { addConnectionOptions, buildConnectionFlags, type RawConnectionFlags } from './connection-options.js';
 import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './observe-options.js';
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
+import { buildEvictSettings, buildRestartSettings, type RawRestartFlags } from './restart-options.js';
+import type { EvictSettings, RestartSettings } from '../handlers/actions/registry.js';
 
 
 /** --request-timeout's default, as the help shows it (30s). */
@@ -60,6 +62,10 @@ export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveCo
   action: string | undefined;
   selectorAnnotations: string[];
   dryRun: boolean;
+  /** With --action rollout-restart: its flags (restart-options.ts). */
+  restart?: RestartSettings;
+  /** With --action evict-pods: its flags. */
+  evict?: EvictSettings;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -182,7 +188,7 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   logFormat: string;
 }
 
-export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawRestartFlags {
   handlerProxy?: boolean;
   output?: string;
   action?: string;
@@ -227,6 +233,8 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   checkAction(f);
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
   checkDryRun(f);
+  const restart = buildRestartSettings(f, f.action);
+  const evict = buildEvictSettings(f, f.action);
   return {
     ...source,
     ...buildHandlerConfig(f),
@@ -237,6 +245,8 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     action: f.action,
     selectorAnnotations,
     dryRun: !!f.dryRun,
+    restart,
+    evict,
   };
 }
 

@@ -32,6 +32,8 @@ export interface RequestOptions {
   maxBytes?: number;
   /** The Accept header, default application/json (discovery asks for its aggregated form). */
   accept?: string;
+  /** The body's Content-Type; default: a strategic merge patch for PATCH, else application/json. */
+  contentType?: string;
 }
 
 export function buildUrl(server: string, path: string, query?: Query): string {
@@ -149,7 +151,7 @@ export class KubeClient {
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
-      headers['content-type'] = method === 'PATCH' ? 'application/strategic-merge-patch+json' : 'application/json';
+      headers['content-type'] = opts.contentType ?? (method === 'PATCH' ? 'application/strategic-merge-patch+json' : 'application/json');
     }
     let res;
     try {

@@ -29,6 +29,8 @@ export interface Recorder {
   queue(readings: QueueReadings): void;
   /** Whether every watch is established now. */
   watching(read: () => boolean): void;
+  /** rollout-restart: restarts waiting (debounce, throttle, retry), read at each scrape. */
+  restartsPending(read: () => number): void;
 }
 
 export const noRecorder: Recorder = {
@@ -39,4 +41,5 @@ export const noRecorder: Recorder = {
   reflector: () => {},
   queue: () => {},
   watching: () => {},
+  restartsPending: () => {},
 };
