@@ -116,7 +116,19 @@ const rolloutRestartEntry: ActionEntry = {
   },
 };
 
-const ACTIONS: readonly ActionEntry[] = [deletePodsEntry, rolloutRestartEntry];
+const evictPodsEntry: ActionEntry = {
+  name: 'evict-pods',
+  on: new Set<EventType>(['MODIFIED']),
+  dryRun: true,
+  summary: 'delete-pods through the Eviction API, honouring PodDisruptionBudgets',
+  async run(ev, key, ctx, signal) {
+    const { evictPods } = await import('./evict-pods.js');
+    const e = ctx.evict ?? { maxUnavailable: 1, readyTimeoutMs: 300_000 };
+    return evictPods(ev, key, { client: ctx.client, log: ctx.log, annotations: ctx.selectorAnnotations, dryRun: ctx.dryRun, signal, ...e });
+  },
+};
+
+const ACTIONS: readonly ActionEntry[] = [deletePodsEntry, evictPodsEntry, rolloutRestartEntry];
 
 /** The names of the built-in actions, in registry order. */
 export function actionNames(): string[] {
