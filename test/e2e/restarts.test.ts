@@ -277,3 +277,63 @@ spec:
   for (const r of ['named', 'found']) assert.match((await templateAnnotations(ns, 'rollouts.argoproj.io', r))['cmwatch.io/configmap.rcfg'] ?? '', hashRe);
   await run.stop();
 });
+
+async function markReady(ns: string, name: string): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const r = await api(plane.c, 'PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }, { type: 'PodScheduled', status: 'True', lastTransitionTime: now }] },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+}
+
+async function podList(ns: string, app: string): Promise<Array<{ name: string; uid: string; ready: boolean }>> {
+  const r = await plane.c.kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json']);
+  return (JSON.parse(r.stdout).items as any[]).filter((p) => !p.metadata.deletionTimestamp).map((p) => ({
+    name: p.metadata.name, uid: p.metadata.uid, ready: (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+  }));
+}
+
+test('evict-pods: a PodDisruptionBudget with minAvailable = replicas refuses the eviction (429 naming the budget), logged with its name and retried; relaxed, the pods are evicted one at a time as replacements become Ready', async () => {
+  const ns = 'rr-evict';
+  await ensureNamespace(plane.c, ns);
+  await plane.c.apply(deployment(ns, 'ev', `{containers: [{name: app, image: nginx}]}`, { replicas: 2 }) + '---' + configMap(ns, 'ev-config', { k: 'v1' }, { 'k8spatterns.io/podDeleteSelector': 'app=ev' }) + `---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: ev-pdb, namespace: ${ns}}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: ev}}
+`);
+  const old = await eventually('2 pods', async () => { const p = await podList(ns, 'ev'); return p.length === 2 ? p : undefined; });
+  for (const p of old) await markReady(ns, p.name);
+  await eventually('the budget sees 2 healthy pods', async () => {
+    const r = await plane.c.kubectl(['get', 'pdb', 'ev-pdb', '-n', ns, '-o', 'json']);
+    return JSON.parse(r.stdout).status?.currentHealthy === 2;
+  });
+  // The API's own answer: 429, details.causes naming the budget.
+  const direct = await api(plane.c, 'POST', `/api/v1/namespaces/${ns}/pods/${old[0]!.name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: old[0]!.name, namespace: ns } });
+  assert.equal(direct.status, 429);
+  assert.match(JSON.stringify(direct.json.details?.causes ?? []), /ev-pdb/);
+
+  const run = plane.cmwatch(['-n', ns, '--action', 'evict-pods', '--timeout', '5m', '--kubeconfig', plane.c.kubeconfig]);
+  await run.waitFor(/synced/, 60_000);
+  await patchData(ns, 'configmap', 'ev-config', { k: 'v2' });
+  const refused = await run.waitFor(/would violate the PodDisruptionBudget rr-evict\/ev-pdb/, 60_000);
+  assert.match(refused, /retrying in/);
+  // Retried: refused again while the budget stands, and nothing was evicted.
+  await eventually('a second refusal', async () => run.stderr.filter((l) => /would violate the PodDisruptionBudget rr-evict\/ev-pdb/.test(l)).length >= 2);
+  assert.deepEqual((await podList(ns, 'ev')).map((p) => p.uid).sort(), old.map((p) => p.uid).sort());
+
+  await plane.c.kubectl(['patch', 'pdb', 'ev-pdb', '-n', ns, '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+  await run.waitFor(/evict-pods rr-evict\/ev-config: evicted pod rr-evict\//, 60_000);
+  // --max-unavailable 1: the second waits for a Ready replacement.
+  await run.waitFor(/waiting for 1 replacement\(s\) to be Ready before the next eviction/, 60_000);
+  assert.equal(run.stderr.filter((l) => /: evicted pod /.test(l)).length, 1);
+  const oldUids = new Set(old.map((p) => p.uid));
+  const fresh = await eventually('a replacement pod', async () => (await podList(ns, 'ev')).find((p) => !oldUids.has(p.uid)));
+  await markReady(ns, fresh.name);
+  await eventually('the second old pod evicted', async () => run.stderr.filter((l) => /: evicted pod /.test(l)).length === 2, 90_000);
+  const now = await eventually('2 replacement pods', async () => { const p = await podList(ns, 'ev'); return p.length === 2 && p.every((x) => !oldUids.has(x.uid)) ? p : undefined; });
+  assert.equal(now.length, 2);
+  await run.stop();
+});
