@@ -9,8 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
 import { planeFixture, ensureNamespace, eventually, sleep, api } from '../helpers/plane.js';
-import type { CliRun } from '../helpers/cli.js';
+import { ROOT, type CliRun } from '../helpers/cli.js';
 
 const plane = planeFixture();
 
@@ -336,4 +340,62 @@ spec:
   const now = await eventually('2 replacement pods', async () => { const p = await podList(ns, 'ev'); return p.length === 2 && p.every((x) => !oldUids.has(x.uid)) ? p : undefined; });
   assert.equal(now.length, 2);
   await run.stop();
+});
+
+const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+
+async function kustomized(layout: string): Promise<string> {
+  return (await plane.c.kubectl(['kustomize', join(ROOT, 'deploy', layout)])).stdout;
+}
+
+async function canI(ns: string, sa: string, verb: string, resource: string): Promise<boolean> {
+  const [res, sub] = resource.split('/');
+  const r = await plane.c.kubectl(['auth', 'can-i', verb, res!, ...(sub ? [`--subresource=${sub}`] : []), '-n', ns, `--as=system:serviceaccount:${sa}`], { allowFail: true });
+  return r.stdout.trim() === 'yes';
+}
+
+async function rbacOnly(yamlText: string): Promise<string> {
+  return parseAllDocuments(yamlText).map((d) => d.toJS() as Record<string, any>).filter((d) => d && RBAC_KINDS.has(d.kind)).map((d) => stringify(d)).join('---\n');
+}
+
+test('deploy/: the rollout-restart and evict-pods layouts are accepted, grant what each action needs and nothing more (kubectl auth can-i), and the ServiceAccount token alone runs a rollout', async () => {
+  const ns = 'rr-rbac';
+  await ensureNamespace(plane.c, ns);
+  for (const layout of ['examples/rollout-restart', 'examples/evict-pods']) {
+    const r = await plane.c.kubectl(['apply', '--dry-run=server', '-n', ns, '-f', '-'], { input: await kustomized(layout), allowFail: true });
+    assert.equal(r.code, 0, `${layout}: ${r.stderr}`);
+  }
+  const rr = await kustomized('examples/rollout-restart');
+  assert.match(rr, /--action=rollout-restart/);
+  await plane.c.kubectl(['apply', '-n', ns, '-f', '-'], { input: await rbacOnly(rr) });
+  const sa = `${ns}:cmwatch`;
+  for (const [verb, res] of [['list', 'configmaps'], ['watch', 'secrets'], ['get', 'deployments.apps'], ['patch', 'deployments.apps'], ['list', 'statefulsets.apps'],
+    ['patch', 'daemonsets.apps'], ['create', 'events.events.k8s.io']]) assert.equal(await canI(ns, sa, verb!, res!), true, `may ${verb} ${res}`);
+  for (const [verb, res] of [['delete', 'deployments.apps'], ['update', 'deployments.apps'], ['create', 'deployments.apps'], ['delete', 'pods'], ['list', 'pods'],
+    ['create', 'pods/eviction'], ['update', 'secrets'], ['patch', 'configmaps']]) assert.equal(await canI(ns, sa, verb!, res!), false, `may NOT ${verb} ${res}`);
+  assert.equal(await canI('default', sa, 'patch', 'deployments.apps'), false, 'nothing in another namespace');
+
+  const ev = 'rr-rbac-evict';
+  await ensureNamespace(plane.c, ev);
+  const evict = await kustomized('examples/evict-pods');
+  assert.match(evict, /--action=evict-pods/);
+  await plane.c.kubectl(['apply', '-n', ev, '-f', '-'], { input: await rbacOnly(evict) });
+  const esa = `${ev}:cmwatch`;
+  for (const [verb, res] of [['list', 'pods'], ['create', 'pods/eviction'], ['watch', 'configmaps']]) assert.equal(await canI(ev, esa, verb!, res!), true, `may ${verb} ${res}`);
+  for (const [verb, res] of [['delete', 'pods'], ['patch', 'pods'], ['get', 'secrets'], ['patch', 'deployments.apps']]) assert.equal(await canI(ev, esa, verb!, res!), false, `may NOT ${verb} ${res}`);
+
+  // The token alone: a real rollout, no 403.
+  await plane.c.apply(deployment(ns, 'tok', volumeOf('tok-config'), { annotations: { 'cmwatch.io/auto': 'true' } }) + '---' + configMap(ns, 'tok-config', { k: 'v1' }));
+  await waitRs(ns, 'tok', 1);
+  const token = (await plane.c.kubectl(['create', 'token', 'cmwatch', '-n', ns, '--duration=1h'])).stdout.trim();
+  const dir = mkdtempSync(join(tmpdir(), 'cmwatch-rr-'));
+  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+  const run = plane.cmwatch(['configmaps', 'secrets', '--server', plane.c.server, '--certificate-authority', plane.c.caFile, '--token-file', join(dir, 'token'), '-n', ns,
+    '--action', 'rollout-restart', '--auto', '--debounce', '200ms', '--log-level', 'debug'], { KUBECONFIG: join(dir, 'none') });
+  await run.waitFor(/deployment rr-rbac\/tok: carries no cmwatch\.io\/configmap\.tok-config yet/, 60_000);
+  await patchData(ns, 'configmap', 'tok-config', { k: 'v2' });
+  await run.waitFor(/deployment rr-rbac\/tok: restarted for configmap tok-config/, 60_000);
+  await waitRs(ns, 'tok', 2);
+  await run.stop();
+  assert.doesNotMatch(run.stderr.join('\n'), /HTTP 403|forbidden/i);
 });
