@@ -397,5 +397,8 @@ test('deploy/: the rollout-restart and evict-pods layouts are accepted, grant wh
   await run.waitFor(/deployment rr-rbac\/tok: restarted for configmap tok-config/, 60_000);
   await waitRs(ns, 'tok', 2);
   await run.stop();
-  assert.doesNotMatch(run.stderr.join('\n'), /HTTP 403|forbidden/i);
+  // The only refusal allowed: Argo Rollouts (served here once the CRD test ran) are not granted by the component; --auto skips them, warned once.
+  const refused = run.stderr.filter((l) => /HTTP 403|forbidden/i.test(l));
+  assert.ok(refused.every((l) => /--auto skips rollouts\.argoproj\.io in rr-rbac/.test(l)), refused.join('\n'));
+  assert.ok(refused.length <= 1);
 });

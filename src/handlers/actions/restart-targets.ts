@@ -25,6 +25,9 @@ import { referencesSource, templateOf } from './template-refs.js';
 /** The resources --auto looks through (each only when the server serves it). */
 export const AUTO_RESOURCES = ['deployments.apps', 'statefulsets.apps', 'daemonsets.apps', 'rollouts.argoproj.io'] as const;
 
+/** How long an --auto list answer is shared between sources. */
+const LIST_CACHE_MS = 2000;
+
 /** A workload list's body cap. */
 const MAX_LIST_BYTES = 64 * 1024 * 1024;
 
@@ -60,6 +63,10 @@ export interface TargetFinderOptions {
 }
 
 export class TargetFinder {
+  /** --auto resources already warned about (403, 404), by `canonical/namespace`. */
+  private readonly skipped = new Set<string>();
+  private readonly lists = new Map<string, { at: number; items: Promise<K8sObject[]> }>();
+
   constructor(private readonly o: TargetFinderOptions) {}
 
   /** Every target of the source, each once (named ones first). Throws when an --auto list fails (the run is retried). */
@@ -139,7 +146,8 @@ export class TargetFinder {
       } catch {
         continue; // not served (e.g. no Argo Rollouts)
       }
-      for (const object of await this.list(resource, src.namespace, signal)) {
+      const objects = await this.listOrSkip(resource, src, signal);
+      for (const object of objects) {
         const meta = object.metadata ?? {};
         if (typeof meta.name !== 'string' || meta.namespace !== src.namespace) continue;
         if (!referencesSource(object, src.kindWord, src.name)) continue;
@@ -154,7 +162,38 @@ export class TargetFinder {
     return out;
   }
 
-  private async list(resource: ApiResource, ns: string, signal: AbortSignal): Promise<K8sObject[]> {
+  /** The workloads of one --auto resource; none when the identity may not list them (403) or they are gone (404), warned once per resource. */
+  private async listOrSkip(resource: ApiResource, src: SourceRef, signal: AbortSignal): Promise<K8sObject[]> {
+    try {
+      return await this.list(resource, src.namespace, signal);
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 404)) throw err;
+      const warned = `${resource.canonical}/${src.namespace}`;
+      if (!this.skipped.has(warned)) {
+        this.skipped.add(warned);
+        this.o.log.warn(`rollout-restart: --auto skips ${resource.canonical} in ${src.namespace}: ${oneLine(err)}`, { reason: err.status === 403 ? 'forbidden' : 'not_found' });
+      }
+      return [];
+    }
+  }
+
+  /**
+   * Lists are shared for LIST_CACHE_MS: at start every source of a namespace
+   * asks for the same lists at once. A stale answer costs nothing: the
+   * restart reads the workload again and writes only what differs.
+   */
+  private list(resource: ApiResource, ns: string, signal: AbortSignal): Promise<K8sObject[]> {
+    const key = `${resource.canonical}/${ns}`;
+    const now = Date.now();
+    const hit = this.lists.get(key);
+    if (hit && now - hit.at < LIST_CACHE_MS) return hit.items;
+    const items = this.fetchList(resource, ns, signal);
+    this.lists.set(key, { at: now, items });
+    items.catch(() => this.lists.delete(key));
+    return items;
+  }
+
+  private async fetchList(resource: ApiResource, ns: string, signal: AbortSignal): Promise<K8sObject[]> {
     const body = await this.o.client.json<unknown>('GET', collectionPath({ group: resource.group, version: resource.version, resource: resource.resource, namespace: ns }), {
       signal, verb: 'list', resource: resource.canonical, maxBytes: MAX_LIST_BYTES,
     });
