@@ -42,7 +42,11 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
     const standby = !o.engine.acting && o.engine.wants(d.type);
     if (standby) o.recorder?.skipped('standby');
     if (d.type === 'SYNC') {
-      if (!o.on.has('SYNC')) return;
+      if (!o.on.has('SYNC')) {
+        // Not printed or logged; an action that checks the baseline (rollout-restart) still gets it.
+        o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash, via: d.via });
+        return;
+      }
       log.debug(`SYNC ${objectSummary(d.object)}`, { selector, via: d.via === 'resync' ? 'resync' : undefined });
     } else {
       log.event(d.type, d.key, { selector, via: d.via !== undefined && LOGGED_VIA.has(d.via) ? d.via : undefined, role: standby ? 'standby' : undefined });

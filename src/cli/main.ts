@@ -16,6 +16,7 @@ import { addLeaderOptions } from './leader-options.js';
 import { addOperatorOptions } from './operator-options.js';
 import { addFinalizersRemoveOptions, buildFinalizersRemoveConfig, FINALIZERS_REMOVE_HELP, type RawFinalizersRemoveFlags } from './finalizers-options.js';
 import { addStateOptions } from './state-options.js';
+import { addRestartOptions } from './restart-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
@@ -80,7 +81,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .configureOutput({ outputError: () => {} });
 
   const watch = (cmd: Command) =>
-    addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd))))))
+    addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
       .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')

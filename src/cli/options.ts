@@ -25,6 +25,8 @@ import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './lea
 import { buildOperatorConfig, onWithFinalizers, type OperatorConfig, type RawOperatorFlags } from './operator-options.js';
 import { WATCH_EVENT_TYPES } from '../api/types.js';
 import { buildStateConfig, type RawStateFlags, type StateConfig } from './state-options.js';
+import { buildEvictSettings, buildRestartSettings, type RawRestartFlags } from './restart-options.js';
+import type { EvictSettings, RestartSettings } from '../handlers/actions/registry.js';
 
 
 /** --request-timeout's default, as the help shows it (30s). */
@@ -66,6 +68,10 @@ export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveCo
   dryRun: boolean;
   /** --field-manager: the fieldManager of write-back's server-side applies. */
   fieldManager: string;
+  /** With --action rollout-restart: its flags (restart-options.ts). */
+  restart?: RestartSettings;
+  /** With --action evict-pods: its flags. */
+  evict?: EvictSettings;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -188,7 +194,7 @@ export interface RawWatchSourceFlags extends RawConnectionFlags {
   logFormat: string;
 }
 
-export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawOperatorFlags, RawStateFlags {
+export interface RawWatchFlags extends RawWatchSourceFlags, RawHandlerFlags, RawObserveFlags, RawLeaderFlags, RawOperatorFlags, RawStateFlags, RawRestartFlags {
   /** --on was given on the command line (not its default): main.ts sets it. */
   onGiven?: boolean;
   handlerProxy?: boolean;
@@ -239,6 +245,8 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
   const operator = buildOperatorConfig(f);
   const handlers = buildHandlerConfig(f, WATCH_EVENT_TYPES);
   const on = onWithFinalizers(handlers.on, f.onGiven ?? f.on !== undefined, operator.finalizers);
+  const restart = buildRestartSettings(f, f.action);
+  const evict = buildEvictSettings(f, f.action);
   return {
     ...source,
     ...handlers,
@@ -253,6 +261,8 @@ export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.e
     selectorAnnotations,
     dryRun: !!f.dryRun,
     fieldManager: parseFieldManager(f.fieldManager ?? DEFAULT_FIELD_MANAGER),
+    restart,
+    evict,
   };
 }
 
@@ -278,9 +288,10 @@ function checkDryRun(f: RawWatchFlags): void {
   const handlers = (f.exec?.length ?? 0) > 0 || f.execDir !== undefined;
   if (f.dryRun && !handlers && !(f.action !== undefined && findAction(f.action)!.dryRun)) {
     const names = dryRunActionNames();
+    const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0];
     throw new UsageError(
-      `--dry-run only applies to ${names.map((n) => `--action ${n}`).join(' or ')} or to handlers' write-back (--exec, --exec-dir)`,
-      `add ${names.map((n) => `--action ${n}`).join(' or ')} or a handler, or drop --dry-run`,
+      `--dry-run only applies to --action ${list}, or to handlers' write-back (--exec, --exec-dir)`,
+      `add --action ${names[0]} or a handler, or drop --dry-run`,
     );
   }
 }

@@ -14,6 +14,7 @@ import { Logger } from '../ops/log.js';
 import { ExitCode } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
+import { writeStdout } from './stdout.js';
 import { runReflectors } from './reflectors.js';
 import { watchTargets } from './watch-targets.js';
 import { connect, handlerBaseEnv } from './connect.js';
@@ -61,7 +62,10 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
     onGiveUp: hooks.onGiveUp,
     action: cfg.action === undefined
       ? undefined
-      : bindAction(cfg.action, { client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun }),
+      : bindAction(cfg.action, {
+        client, log, selectorAnnotations: cfg.selectorAnnotations, dryRun: cfg.dryRun, signal, restart: cfg.restart, evict: cfg.evict,
+        print: (line) => void writeStdout(line + '\n'), onRestartsPending: (read) => observe.recorder.restartsPending(read),
+      }),
     contract: { server: handlerProxy?.url ?? conn.server, selectorAnnotations: cfg.selectorAnnotations, baseEnv: handlerBaseEnv(connected) },
     log,
     // Handlers' CMWATCH_OUTPUT lines, applied through the API (discovery maps their kinds to resources).

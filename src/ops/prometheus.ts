@@ -36,6 +36,7 @@ interface Sources {
   queue?: QueueReadings;
   watching?: () => boolean;
   state?: StateReadings;
+  restartsPending?: () => number;
 }
 
 /** A function that says by how much a growing total grew since it was last called. */
@@ -122,6 +123,7 @@ export async function createPrometheus(): Promise<MetricsExposition> {
   queueMetrics(prom, registers, src);
   const lastEvent = new prom.Gauge({ name: 'cmwatch_last_event_timestamp_seconds', help: 'Unix time of the last event delivered (0: none yet).', registers });
   const leader = new prom.Gauge({ name: 'cmwatch_leader', help: '1 while this instance acts on changes (the leader, or leader election is off), 0 on a standby.', registers });
+  new prom.Gauge({ name: 'cmwatch_restarts_pending', help: 'rollout-restart: restarts waiting to be done (in their debounce window, behind --max-restarts-per-minute, or for a retry).', registers, collect() { this.set(src.restartsPending?.() ?? 0); } });
   new prom.Gauge({ name: 'cmwatch_watch_up', help: '1 while every watch is established.', registers, collect() { this.set(src.watching?.() ? 1 : 0); } });
   stateMetrics(prom, registers, () => src.state);
   lastEvent.set(0);
@@ -153,6 +155,9 @@ export async function createPrometheus(): Promise<MetricsExposition> {
     },
     state(readings) {
       src.state = readings;
+    },
+    restartsPending(read) {
+      src.restartsPending = read;
     },
   };
   return { recorder, contentType: registry.contentType, render: () => registry.metrics() };

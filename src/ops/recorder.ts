@@ -32,6 +32,8 @@ export interface Recorder {
   watching(read: () => boolean): void;
   /** --state / --resync counters, read at each scrape. */
   state(readings: StateReadings): void;
+  /** rollout-restart: restarts waiting (debounce, throttle, retry), read at each scrape. */
+  restartsPending(read: () => number): void;
 }
 
 export const noRecorder: Recorder = {
@@ -43,4 +45,5 @@ export const noRecorder: Recorder = {
   queue: () => {},
   watching: () => {},
   state: () => {},
+  restartsPending: () => {},
 };

@@ -21,7 +21,7 @@ const cases: Array<[string[], RegExp]> = [
   [['-A', '-n', 'default'], /exclude each other/],
   [['--action', 'nuke'], /--action: unknown action "nuke"/],
   [['--dry-run'], /--dry-run only applies to --action delete-pods/],
-  [['--dry-run'], /--dry-run only applies to --action delete-pods or to handlers' write-back \(--exec, --exec-dir\)/],
+  [['--dry-run'], /--dry-run only applies to --action delete-pods, evict-pods or rollout-restart, or to handlers' write-back \(--exec, --exec-dir\)/],
   [['--field-manager', ''], /^cmwatch: --field-manager: "" is not a field manager name \(hint: give 1 to 128 printable characters/],
   [['--field-manager', 'x'.repeat(129)], /--field-manager: "x+" is not a field manager name/],
   [['--exec', "./h.sh 'open"], /--exec: unbalanced '/],

@@ -40,30 +40,9 @@ export interface ActionResult {
 
 export async function deletePods(ev: WatchEvent, key: string, o: DeletePodsOptions): Promise<ActionResult> {
   const { log } = o;
-  const ns = ev.object.metadata?.namespace;
-  const selector = selectorOf(ev.object, o.annotations);
-  if (selector === undefined) {
-    log.debug(`delete-pods ${key}: no ${o.annotations.join(' or ')} annotation; nothing to do`);
-    return { ok: true, deleted: [] };
-  }
-  if (!ns) {
-    log.error(`delete-pods ${key}: the object has no namespace; deleting nothing`, { key });
-    return { ok: true, deleted: [] };
-  }
-  const parsed = parseSelector(selector);
-  if (!parsed.ok) {
-    log.error(`delete-pods ${key}: invalid selector "${selector}": ${parsed.error}; deleting nothing`, { key, reason: 'invalid_selector' });
-    return { ok: true, deleted: [] };
-  }
-  let podsPath: string;
-  try {
-    podsPath = collectionPath({ resource: 'pods', namespace: ns });
-  } catch (err) {
-    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'invalid_namespace' });
-    return { ok: true, deleted: [] };
-  }
-  const pods = await listPods(key, podsPath, selector, parsed.requirements, ns, o);
-  if (!Array.isArray(pods)) return pods;
+  const sel = await selectPods(ev, key, o, 'delete-pods');
+  if (!('pods' in sel)) return sel;
+  const { ns, pods } = sel;
   if (pods.length === 0) return { ok: true, deleted: [] };
   const deleted: string[] = [];
   let failures = 0;
@@ -87,13 +66,60 @@ export async function deletePods(ev: WatchEvent, key: string, o: DeletePodsOptio
   return failures > 0 ? { ok: false, reason: `${failures} pod deletion(s) failed`, deleted } : { ok: true, deleted };
 }
 
+/** "deleting nothing", "evicting nothing": the words of the log lines. */
+const nothing = (name: string) => (name === 'delete-pods' ? 'deleting nothing' : 'evicting nothing');
+
+/** The pods an event's selector annotation selects, checked (pod-list-check.ts). */
+export interface SelectedPods {
+  ns: string;
+  selector: string;
+  requirements: readonly Requirement[];
+  podsPath: string;
+  pods: ListedPod[];
+}
+
+/**
+ * The shared start of delete-pods and evict-pods: the selector annotation,
+ * parsed, and the pods it selects in the object's namespace; an ActionResult
+ * when there is nothing to do (no, empty or invalid selector: nothing is
+ * touched) or the list failed. `name` prefixes the log lines.
+ */
+export async function selectPods(ev: WatchEvent, key: string, o: DeletePodsOptions, name: string): Promise<SelectedPods | ActionResult> {
+  const { log } = o;
+  const ns = ev.object.metadata?.namespace;
+  const selector = selectorOf(ev.object, o.annotations);
+  if (selector === undefined) {
+    log.debug(`${name} ${key}: no ${o.annotations.join(' or ')} annotation; nothing to do`);
+    return { ok: true, deleted: [] };
+  }
+  if (!ns) {
+    log.error(`${name} ${key}: the object has no namespace; ${nothing(name)}`, { key });
+    return { ok: true, deleted: [] };
+  }
+  const parsed = parseSelector(selector);
+  if (!parsed.ok) {
+    log.error(`${name} ${key}: invalid selector "${selector}": ${parsed.error}; ${nothing(name)}`, { key, reason: 'invalid_selector' });
+    return { ok: true, deleted: [] };
+  }
+  let podsPath: string;
+  try {
+    podsPath = collectionPath({ resource: 'pods', namespace: ns });
+  } catch (err) {
+    log.error(`${name} ${key}: ${nothing(name)}: ${oneLine(err)}`, { key, reason: 'invalid_namespace' });
+    return { ok: true, deleted: [] };
+  }
+  const pods = await listPods(key, podsPath, selector, parsed.requirements, ns, o, name);
+  if (!Array.isArray(pods)) return pods;
+  return { ns, selector, requirements: parsed.requirements, podsPath, pods };
+}
+
 /**
  * Lists the pods and keeps those that may be deleted (pod-list-check.ts),
  * warning about each one skipped; an ActionResult when the list failed or
  * is not a pod list (nothing is deleted then).
  */
 async function listPods(
-  key: string, podsPath: string, selector: string, reqs: readonly Requirement[], ns: string, o: DeletePodsOptions,
+  key: string, podsPath: string, selector: string, reqs: readonly Requirement[], ns: string, o: DeletePodsOptions, name: string,
 ): Promise<ListedPod[] | ActionResult> {
   const { log } = o;
   const query = { labelSelector: selector };
@@ -104,18 +130,18 @@ async function listPods(
     // Stopped (--timeout or shutdown): the dispatcher says so.
     if (o.signal?.aborted) return { ok: false, reason: 'stopped', deleted: [] };
     const reason = err instanceof ApiError ? `http_${err.status}` : err instanceof RequestTimeoutError ? 'request_timeout' : (err as { code?: unknown }).code === 'E_BODY_TOO_LARGE' ? 'body_too_large' : 'connect';
-    log.error(`delete-pods ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason });
+    log.error(`${name} ${key}: listing pods with selector "${selector}" failed: ${oneLine(err)}`, { key, reason });
     return { ok: false, reason: 'list failed', deleted: [] };
   }
   let items;
   try {
     items = podListItems(body, buildUrl(o.client.server, podsPath, query));
   } catch (err) {
-    log.error(`delete-pods ${key}: deleting nothing: ${oneLine(err)}`, { key, reason: 'bad_list' });
+    log.error(`${name} ${key}: ${nothing(name)}: ${oneLine(err)}`, { key, reason: 'bad_list' });
     return { ok: false, reason: 'not a pod list', deleted: [] };
   }
   if (items.length === 0) {
-    log.info(`delete-pods ${key}: no pods match "${selector}" in ${ns}`, { key });
+    log.info(`${name} ${key}: no pods match "${selector}" in ${ns}`, { key });
     return [];
   }
   const seen = new Set<string>();
@@ -123,9 +149,9 @@ async function listPods(
   items.forEach((item, i) => {
     const v = checkListedPod(item, i, ns, reqs, seen);
     if (!isSkip(v)) pods.push(v);
-    else log.warn(`delete-pods ${key}: skipping a listed pod: ${v.why}`, { key, reason: v.reason });
+    else log.warn(`${name} ${key}: skipping a listed pod: ${v.why}`, { key, reason: v.reason });
   });
-  if (pods.length < items.length) log.warn(`delete-pods ${key}: acting on ${pods.length} of ${items.length} listed pod(s); the others were skipped`, { key, reason: 'skipped' });
+  if (pods.length < items.length) log.warn(`${name} ${key}: acting on ${pods.length} of ${items.length} listed pod(s); the others were skipped`, { key, reason: 'skipped' });
   return pods;
 }
 
@@ -157,7 +183,7 @@ async function deleteOne(key: string, ns: string, pod: ListedPod, o: DeletePodsO
  * When the object last changed, from its managedFields (the API server's
  * clock, like the pods' creationTimestamp; whole seconds), or undefined.
  */
-function lastChange(obj: WatchEvent['object']): number | undefined {
+export function lastChange(obj: WatchEvent['object']): number | undefined {
   const fields = obj.metadata?.managedFields;
   if (!Array.isArray(fields)) return undefined;
   let latest: number | undefined;

@@ -12,6 +12,27 @@ import type { KubeClient } from '../../kube/client.js';
 import type { Logger } from '../../base/logger.js';
 import type { EventType, WatchEvent } from '../../api/types.js';
 import type { Action, ActionResult } from '../action-run.js';
+import type { AutoMode } from './restart-targets.js';
+
+/** rollout-restart's flags. */
+export interface RestartSettings {
+  /** --auto (opt-in), --auto-all (all), neither (off). */
+  auto: AutoMode;
+  /** --debounce. */
+  debounceMs: number;
+  /** --max-restarts-per-minute; 0: no limit. */
+  maxPerMinute: number;
+  /** The throttle's window: 60 s (shorter only in tests). */
+  windowMs: number;
+}
+
+/** evict-pods's flags. */
+export interface EvictSettings {
+  /** --max-unavailable. */
+  maxUnavailable: number;
+  /** --ready-timeout: how long to wait for replacements to be Ready. */
+  readyTimeoutMs: number;
+}
 
 /** What an action may use, given by the CLI. */
 export interface ActionContext {
@@ -21,6 +42,14 @@ export interface ActionContext {
   selectorAnnotations: readonly string[];
   /** Log what would be done, do nothing (--dry-run). */
   dryRun: boolean;
+  /** The root signal (shutdown): long-lived action state (rollout-restart's schedule) stops at it. */
+  signal?: AbortSignal;
+  /** Data lines (--dry-run patches) on stdout. */
+  print?: (line: string) => void;
+  restart?: RestartSettings;
+  evict?: EvictSettings;
+  /** Given the reading of the restarts pending, for the metric. */
+  onRestartsPending?: (read: () => number) => void;
 }
 
 export interface ActionEntry {
@@ -54,7 +83,52 @@ const deletePodsEntry: ActionEntry = {
   },
 };
 
-const ACTIONS: readonly ActionEntry[] = [deletePodsEntry];
+/** rollout-restart's state, one per bound context: target finder and restart schedule. */
+const restartState = new WeakMap<ActionContext, Promise<import('./rollout-restart.js').RolloutRestartDeps>>();
+
+async function restartDeps(ctx: ActionContext): Promise<import('./rollout-restart.js').RolloutRestartDeps> {
+  const [{ Discovery }, { TargetFinder }, { Restarter }] = await Promise.all([
+    import('../../kube/discovery.js'), import('./restart-targets.js'), import('./restarter.js'),
+  ]);
+  const s = ctx.restart ?? { auto: 'off', debounceMs: 2000, maxPerMinute: 0, windowMs: 60_000 };
+  const restarter = new Restarter({
+    client: ctx.client, log: ctx.log, debounceMs: s.debounceMs, maxPerMinute: s.maxPerMinute, windowMs: s.windowMs,
+    dryRun: ctx.dryRun, print: ctx.print ?? ((line) => process.stdout.write(line + '\n')), signal: ctx.signal ?? new AbortController().signal,
+  });
+  ctx.onRestartsPending?.(() => restarter.pending);
+  const finder = new TargetFinder({ client: ctx.client, discovery: new Discovery(ctx.client), log: ctx.log, auto: s.auto });
+  return { finder, restarter, log: ctx.log, selectorAnnotations: ctx.selectorAnnotations };
+}
+
+const rolloutRestartEntry: ActionEntry = {
+  name: 'rollout-restart',
+  on: new Set<EventType>(['SYNC', 'ADDED', 'MODIFIED']),
+  dryRun: true,
+  summary: 'patch the pod template of the workloads using the ConfigMap or Secret with its content hash',
+  async run(ev, key, ctx, signal) {
+    let deps = restartState.get(ctx);
+    if (!deps) {
+      deps = restartDeps(ctx);
+      restartState.set(ctx, deps);
+    }
+    const { rolloutRestart } = await import('./rollout-restart.js');
+    return rolloutRestart(ev, key, await deps, signal);
+  },
+};
+
+const evictPodsEntry: ActionEntry = {
+  name: 'evict-pods',
+  on: new Set<EventType>(['MODIFIED']),
+  dryRun: true,
+  summary: 'delete-pods through the Eviction API, honouring PodDisruptionBudgets',
+  async run(ev, key, ctx, signal) {
+    const { evictPods } = await import('./evict-pods.js');
+    const e = ctx.evict ?? { maxUnavailable: 1, readyTimeoutMs: 300_000 };
+    return evictPods(ev, key, { client: ctx.client, log: ctx.log, annotations: ctx.selectorAnnotations, dryRun: ctx.dryRun, signal, ...e });
+  },
+};
+
+const ACTIONS: readonly ActionEntry[] = [deletePodsEntry, evictPodsEntry, rolloutRestartEntry];
 
 /** The names of the built-in actions, in registry order. */
 export function actionNames(): string[] {

@@ -10,11 +10,19 @@ import type { KubeClient } from '../../../src/kube/client.js';
 const log = new Logger({ color: false, write: () => {} });
 
 test('action registry: delete-pods is an entry, fires on MODIFIED, honours --dry-run', () => {
-  assert.deepEqual(actionNames(), ['delete-pods']);
-  assert.deepEqual(dryRunActionNames(), ['delete-pods']);
+  // Issue #16 added evict-pods and rollout-restart after it.
+  assert.deepEqual(actionNames(), ['delete-pods', 'evict-pods', 'rollout-restart']);
+  assert.deepEqual(dryRunActionNames(), ['delete-pods', 'evict-pods', 'rollout-restart']);
   const e = findAction('delete-pods')!;
   assert.deepEqual([...e.on], ['MODIFIED']);
   assert.equal(findAction('nuke'), undefined);
+});
+
+test('action registry: evict-pods fires on MODIFIED; rollout-restart on SYNC (the start-up check), ADDED and MODIFIED; both honour --dry-run', () => {
+  assert.deepEqual([...findAction('evict-pods')!.on], ['MODIFIED']);
+  assert.deepEqual([...findAction('rollout-restart')!.on], ['SYNC', 'ADDED', 'MODIFIED']);
+  assert.equal(findAction('evict-pods')!.dryRun, true);
+  assert.equal(findAction('rollout-restart')!.dryRun, true);
 });
 
 test('action registry: a bound action carries the entry name (its metrics label) and types', () => {
