@@ -131,6 +131,25 @@ test('rollout-restart: a data change makes exactly one new ReplicaSet, a label c
   await run.stop();
 });
 
+test('rollout-restart --resync: a workload whose annotation drifted from its source (edited by hand) is rolled back to the current hash at the next resync, without a restart of cmwatch', async () => {
+  const ns = 'rr-resync';
+  await ensureNamespace(plane.c, ns);
+  await plane.c.apply(deployment(ns, 'web', volumeOf('web-config')) + '---' + configMap(ns, 'web-config', { k: 'v1' }, { 'cmwatch.io/restart': 'deployment/web' }));
+  await waitRs(ns, 'web', 1);
+  const run = start(ns, ['--debounce', '200ms', '--resync', '3s']);
+  await run.waitFor(/taken as up to date/, 60_000);
+  await patchData(ns, 'configmap', 'web-config', { k: 'v2' });
+  await waitRs(ns, 'web', 2);
+  const good = (await templateAnnotations(ns, 'deployment', 'web'))['cmwatch.io/configmap.web-config'];
+  assert.match(good ?? '', hashRe);
+  // Someone edits the annotation by hand: a drift no watch event of the ConfigMap would show.
+  await plane.c.kubectl(['patch', 'deployment', 'web', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'cmwatch.io/configmap.web-config': 'drifted' } } } } })]);
+  await waitRs(ns, 'web', 3);
+  await eventually('the resync puts the current hash back', async () => (await templateAnnotations(ns, 'deployment', 'web'))['cmwatch.io/configmap.web-config'] === good, 60_000);
+  assert.ok(run.child.exitCode === null, 'cmwatch kept running');
+  await run.stop();
+});
+
 test('rollout-restart: a ConfigMap and a Secret of one Deployment changed within 1 s make one new ReplicaSet carrying both hashes; the Secret value appears nowhere', async () => {
   const ns = 'rr-both';
   await ensureNamespace(plane.c, ns);
