@@ -113,7 +113,7 @@ def on_configmap:
   | select(.metadata.namespace == $cm.namespace and .spec.configMap == $cm.name and (.metadata.deletionTimestamp | not))
   | selector_problem as $why
   | (.status.observedConfigHash // null) as $seen
-  | if $why != null then invalid($why; true)
+  | if $why != null then (if $type == "MODIFIED" then invalid($why; true) else empty end)
     elif $seen == $hash then empty
     elif $type == "MODIFIED" or $seen != null then restart
     else {status: {observedConfigHash: $hash, conditions: [watching]}, of: ref}
