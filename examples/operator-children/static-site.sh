@@ -16,7 +16,7 @@
 #   it (0 while the Deployment does not exist yet or reports none). A
 #   Deployment's status changes trigger nothing by themselves, so --resync
 #   30s re-runs every StaticSite (as SYNC) to keep the mirror current; the
-#   applies are then no-ops and an unchanged status is not written again.
+#   applies, and a status patch that changes nothing, are then no-ops.
 # - FINALIZE (the StaticSite is being deleted; cmwatch holds it with the
 #   finalizer until this succeeds): one line "unpublished NS/NAME uid=UID
 #   deletionTimestamp=T" is appended to $STATIC_SITE_LOG (default
