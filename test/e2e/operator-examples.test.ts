@@ -202,6 +202,13 @@ test('static-site.sh: children applied with ownerReferences, status mirrors the 
   assert.equal(typeof mirrored.s.status.readyReplicas, 'number');
   assert.match((await c.kubectl(['get', 'site', '-n', ns])).stdout, /^NAME\s+IMAGE\s+REPLICAS\s+READY\s+AGE\ndocs\s+nginx:1\.27\s+2\s+0\s+/);
 
+  // A resync with nothing changed: its applies and status patch change nothing (no new resourceVersion).
+  const statusPatches = () => w.stderr.filter((l) => /static-site\.sh line 3: patch staticsites\.examples\.cmwatch\.io\/status sites\/docs: HTTP 200/.test(l)).length;
+  const rvs = async () => Promise.all(['site', 'deployment', 'service'].map(async (k) => (await getJson(['get', k, 'docs', '-n', ns])).metadata.resourceVersion as string));
+  const [n, before] = [statusPatches(), await rvs()];
+  await eventually('one more resync run', async () => statusPatches() > n, 90_000);
+  assert.deepEqual(await rvs(), before, 'StaticSite, Deployment and Service unchanged by a resync');
+
   // Delete: FINALIZE's line while the object still exists (it carries its deletionTimestamp), then the children go by GC.
   await c.kubectl(['delete', 'site', 'docs', '-n', ns, '--wait=false']);
   const line = await eventually('the FINALIZE line', async () => existsSync(log) && readFileSync(log, 'utf8').trim(), 60_000);
