@@ -221,8 +221,9 @@ test('operator sample: configwatcher.yaml validates against crd.yaml on the serv
   const got = JSON.parse((await plane.c.kubectl(['get', 'configwatchers.k8spatterns.com', 'webapp', '-n', NS, '-o', 'json'])).stdout) as { spec: unknown };
   assert.deepEqual(got.spec, { configMap: 'webapp-config', podSelector: { app: 'webapp' } });
   const table = (await plane.c.kubectl(['get', 'cw', '-n', NS])).stdout;
-  assert.match(table, /^NAME\s+CONFIGMAP\s+PODSELECTOR\n/);
-  assert.match(table, /^webapp\s+webapp-config\s+\{"app":"webapp"\}$/m);
+  // The book's columns, then the operator's status columns (empty until config-watcher.sh writes status).
+  assert.match(table, /^NAME\s+CONFIGMAP\s+PODSELECTOR\s+RESTARTED\s+LAST-RESTART\s+READY\n/);
+  assert.match(table, /^webapp\s+webapp-config\s+\{"app":"webapp"\}\s*$/m);
 
   const invalid = readFileSync(cr, 'utf8').replace(/\n {2}podSelector:\n {4}app: webapp\n/, '\n').replace('name: webapp', 'name: no-selector');
   assert.ok(!invalid.includes('podSelector'), 'the sample changed: fix this test\'s edit');
