@@ -48,7 +48,7 @@ export class Operator {
   private constructor(private readonly cfg: WatchConfig, private readonly deps: OperatorDeps) {
     this.snapshots = cfg.snapshots.length > 0 ? new SnapshotDirs(this.caches, deps.log) : undefined;
     this.finalizers = cfg.finalizers.length > 0
-      ? new Finalizers({ client: deps.client, log: deps.log, acting: deps.acting, retryBaseMs: cfg.retryBaseMs, retryMaxMs: cfg.retryMaxMs })
+      ? new Finalizers({ client: deps.client, log: deps.log, acting: deps.acting, dryRun: cfg.dryRun, retryBaseMs: cfg.retryBaseMs, retryMaxMs: cfg.retryMaxMs })
       : undefined;
   }
 

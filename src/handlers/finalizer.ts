@@ -41,6 +41,8 @@ export interface FinalizersOptions {
   log: Logger;
   /** False on a standby (leader election): no finalizer is added. */
   acting: () => boolean;
+  /** --dry-run: adding and removing are sent with dryRun=All (validated by the server, nothing persists). */
+  dryRun?: boolean;
   /** Adding retries (the engine's retry settings). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -94,8 +96,8 @@ export class Finalizers implements FinalizeStep {
     const spec = ev.resource && this.byResource.get(ev.resource.name);
     if (!spec) return { kind: 'ok' };
     try {
-      const r = await changeFinalizer(this.o.client, spec.resource, ev.object, spec.name, 'remove', { signal });
-      if (r === 'changed') this.o.log.info(`[finalizer ${key}] removed ${spec.name}: every handler succeeded`, { key, finalizer: spec.name });
+      const r = await changeFinalizer(this.o.client, spec.resource, ev.object, spec.name, 'remove', { signal, dryRun: this.o.dryRun });
+      if (r === 'changed') this.o.log.info(`[finalizer ${key}] ${this.o.dryRun ? 'dry run: would remove' : 'removed'} ${spec.name}: every handler succeeded`, { key, finalizer: spec.name });
       else this.o.log.info(`[finalizer ${key}] ${r === 'gone' ? 'object already gone' : `${spec.name} already removed`}`, { key, finalizer: spec.name });
       return { kind: 'ok' };
     } catch (err) {
@@ -128,10 +130,10 @@ export class Finalizers implements FinalizeStep {
   private async add(key: string, p: Pending): Promise<Outcome> {
     if (!this.o.acting()) return { kind: 'ok' };
     try {
-      const r = await changeFinalizer(this.o.client, p.spec.resource, p.object, p.spec.name, 'add', { signal: this.stop.signal });
+      const r = await changeFinalizer(this.o.client, p.spec.resource, p.object, p.spec.name, 'add', { signal: this.stop.signal, dryRun: this.o.dryRun });
       if (r === 'changed') {
         const others = finalizersOf(p.object).length;
-        this.o.log.info(`[finalizer ${key}] added ${p.spec.name}${others > 0 ? ` (kept ${others} other finalizer${others > 1 ? 's' : ''})` : ''}`, { key, finalizer: p.spec.name });
+        this.o.log.info(`[finalizer ${key}] ${this.o.dryRun ? 'dry run: would add' : 'added'} ${p.spec.name}${others > 0 ? ` (kept ${others} other finalizer${others > 1 ? 's' : ''})` : ''}`, { key, finalizer: p.spec.name });
       }
       return { kind: 'ok' };
     } catch (err) {

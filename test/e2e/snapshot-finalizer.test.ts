@@ -250,3 +250,16 @@ test('--snapshot of a resource not served yet: an empty List for handlers, /read
   assert.match(await res.text(), /snapshot of gadgets\.later\.cmwatch\.io/);
   assert.equal(await w.stop(), 0);
 });
+
+test('--finalizer with --dry-run: the finalizer patch is sent with dryRun=All and logged as what would happen; nothing persists', async () => {
+  const ns = 'findry';
+  await ensureNamespace(plane.c, ns);
+  const dir = tmp('cmwatch-findry-');
+  const h = handler(dir);
+  await plane.c.apply(`apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec: {ports: [{port: 80}], selector: {app: web}}\n`);
+  const w = cmwatch(['services', '-n', ns, '--finalizer', 'e2e.cmwatch.io/dry', '--dry-run', '--exec', h, ...kc()]);
+  await w.waitFor(/\[finalizer findry\/web\] dry run: would add e2e\.cmwatch\.io\/dry/, 60_000);
+  const got = JSON.parse((await plane.c.kubectl(['get', 'service', 'web', '-n', ns, '-o', 'json'])).stdout);
+  assert.deepEqual(got.metadata.finalizers ?? [], [], 'nothing persisted');
+  assert.equal(await w.stop(), 0);
+});
