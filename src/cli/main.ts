@@ -23,6 +23,7 @@ import { OUTPUT_HELP } from './output-format.js';
 import { tagCommandErrors, usageLine } from './usage-line.js';
 import { groupHelp, shortRootHelp } from './help-groups.js';
 import { hoistGlobalFlags } from './global-flags.js';
+import { addCompletionCommands } from './completion-options.js';
 import { addVersionOptions, buildVersionConfig, VERSION_HELP, type RawVersionFlags } from './version-options.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
 
@@ -149,6 +150,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .action(async (flags: RawVersionFlags) => {
       process.exitCode = await run('version', buildVersionConfig(flags, process.env));
     });
+  addCompletionCommands(program, run);
   tagCommandErrors(program);
   groupHelp(program);
   shortRootHelp(program);
@@ -200,6 +202,10 @@ async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: M
   if (cmd === 'version') {
     const { runVersion } = await import('./run-version.js');
     return runVersion(cfg as Parameters<typeof runVersion>[0], signal);
+  }
+  if (cmd === '__complete') {
+    const { runComplete } = await import('./run-complete.js');
+    return runComplete(cfg as Parameters<typeof runComplete>[0], signal);
   }
   if (cmd === 'replay') {
     const { runReplay } = await import('./run-replay.js');

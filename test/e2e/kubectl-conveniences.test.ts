@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { planeFixture } from '../helpers/plane.js';
+import { completeBash } from '../helpers/complete-bash.js';
 
 const run = promisify(execFile);
 const plane = planeFixture();
@@ -55,4 +56,13 @@ test('cmwatch version against the real server; events with --kubeconfig and -n b
   const e = plane.cmwatch(['--kubeconfig', plane.c.kubeconfig, '-n', 'default', 'events', '--on', 'SYNC', '-o', 'jsonpath={.metadata.namespace}/{.metadata.name}{"\\n"}']);
   await e.waitFor(/^default\/plugin-flags$/, 60_000, 'stdout');
   assert.equal(await e.stop('SIGTERM'), 0);
+});
+
+test('bash completion offers resource and namespace names from discovery (the --kubeconfig typed, or $KUBECONFIG)', async () => {
+  const typed = await completeBash(['cmwatch', '--kubeconfig', plane.c.kubeconfig, 'events', 'config']);
+  assert.deepEqual(typed.completions, ['configmaps']);
+  const fromEnv = await completeBash(['cmwatch', 'deploy'], { KUBECONFIG: plane.c.kubeconfig });
+  assert.deepEqual(fromEnv.completions.sort(), ['deploy', 'deployments', 'deployments.apps']);
+  const ns = await completeBash(['cmwatch', '-n', 'kube-sy'], { KUBECONFIG: plane.c.kubeconfig });
+  assert.deepEqual(ns.completions, ['kube-system']);
 });
