@@ -10,7 +10,7 @@ import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
-import { addHandlerOptions } from './handler-options.js';
+import { addHandlerOptions, execSpec } from './handler-options.js';
 import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
 import { addOperatorOptions } from './operator-options.js';
@@ -56,6 +56,20 @@ Examples:
 Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error (replay: also
             malformed lines skipped), 3 API refused with --exit-on-error,
             4 handlers killed at shutdown, 5 replay: a handler finally failed.
+`;
+
+const DOCTOR_HELP = `
+Takes the flags of watch and checks, one line each (✓ or ✗ with a hint):
+the connection and where it came from, the API server answering, each
+RESOURCE, that each namespace exists, RBAC for every verb the mode needs
+(SelfSubjectAccessReview: list/watch, and what --action, --leader-elect,
+--state, --snapshot, --finalizer add), that each --exec handler exists and
+is executable, and that jq and curl are on PATH when a handler uses them.
+
+  cmwatch doctor -n default --action delete-pods
+  cmwatch doctor cw --exec ./reconcile.sh --leader-elect
+
+Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
 `;
 
 /** After the root's short help (help-groups.ts shortRootHelp). */
@@ -106,7 +120,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
-  const watch = (cmd: Command, after = EXAMPLES) =>
+  const watchOptions = (cmd: Command, after: string) =>
     addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
       .addOption(new Option('-o, --output <format>', `also print each event on stdout: ${OUTPUT_HELP}; default: nothing on stdout`))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
@@ -115,7 +129,9 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       .option('--field-manager <name>', 'fieldManager of the server-side applies handlers ask for through CMWATCH_OUTPUT', 'cmwatch')
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
-      .addHelpText('after', after)
+      .addHelpText('after', after);
+  const watch = (cmd: Command, after = EXAMPLES) =>
+    watchOptions(cmd, after)
       .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
         const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
         process.exitCode = await run('watch', cfg);
@@ -149,6 +165,13 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .addHelpText('after', VERSION_HELP)
     .action(async (flags: RawVersionFlags) => {
       process.exitCode = await run('version', buildVersionConfig(flags, process.env));
+    });
+  watchOptions(program.command('doctor').description('check the connection, RBAC, namespaces and handlers a watch with these flags needs'), DOCTOR_HELP)
+    .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
+      // Handlers are checked as lines of the report, not as usage errors: only the valid ones reach buildConfig.
+      const valid = (flags.exec ?? []).filter((e) => { try { return !!execSpec(e); } catch { return false; } });
+      const cfg = buildConfig({ ...flags, exec: valid, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
+      process.exitCode = await run('doctor', { watch: cfg, exec: flags.exec ?? [] });
     });
   addCompletionCommands(program, run);
   tagCommandErrors(program);
@@ -202,6 +225,10 @@ async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: M
   if (cmd === 'version') {
     const { runVersion } = await import('./run-version.js');
     return runVersion(cfg as Parameters<typeof runVersion>[0], signal);
+  }
+  if (cmd === 'doctor') {
+    const { runDoctor } = await import('./run-doctor.js');
+    return runDoctor(cfg as Parameters<typeof runDoctor>[0], signal);
   }
   if (cmd === '__complete') {
     const { runComplete } = await import('./run-complete.js');

@@ -19,7 +19,7 @@ test('bash: complete -F registers the function; a subcommand completes', async (
   const r = await completeBash(['cmwatch', 'ev'], NO_CLUSTER);
   assert.match(r.spec, /^complete -F _cmwatch cmwatch$/);
   assert.deepEqual(r.completions, ['events']);
-  assert.deepEqual((await completeBash(['cmwatch', ''], NO_CLUSTER)).completions, ['watch', 'events', 'finalizers', 'replay', 'version', 'completion']);
+  assert.deepEqual((await completeBash(['cmwatch', ''], NO_CLUSTER)).completions, ['watch', 'events', 'finalizers', 'replay', 'version', 'doctor', 'completion']);
   assert.deepEqual((await completeBash(['cmwatch', 'finalizers', ''], NO_CLUSTER)).completions, ['remove']);
 });
 

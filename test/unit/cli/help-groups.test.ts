@@ -37,7 +37,7 @@ test('the root help is short: --help and --version, the commands, and a pointer 
   const text = p.helpInformation();
   assert.deepEqual(headings(text), ['Options:', 'Commands:']);
   assert.ok(text.split('\n').length < 30, text);
-  for (const cmd of ['watch', 'events', 'finalizers', 'replay', 'version']) assert.match(text, new RegExp(`^  ${cmd}\\b`, 'm'));
+  for (const cmd of ['watch', 'events', 'finalizers', 'replay', 'version', 'doctor', 'completion']) assert.match(text, new RegExp(`^  ${cmd}\\b`, 'm'));
   // The root still runs watch: its options are parsed, only not listed.
   assert.ok(p.options.some((o) => o.long === '--exec'));
 });
