@@ -107,7 +107,7 @@ function fishScript(program: Command, cmds: CommandFlags[], actions: readonly st
   const top = topCommands(program);
   lines.push(`complete -c cmwatch -n 'not __fish_seen_subcommand_from ${top.join(' ')}' -a '${top.join(' ')}'`);
   lines.push(`complete -c cmwatch -n 'not __fish_seen_subcommand_from finalizers replay version completion' -a '(cmwatch __complete resources 2>/dev/null)'`);
-  lines.push(`complete -c cmwatch -n '__fish_seen_subcommand_from -n --namespace' -a '(cmwatch __complete namespaces 2>/dev/null)'`);
+  lines.push(`complete -c cmwatch -s n -l namespace -x -a '(cmwatch __complete namespaces 2>/dev/null)'`);
   lines.push(`complete -c cmwatch -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'`);
   lines.push(`complete -c cmwatch -n '__fish_seen_subcommand_from finalizers' -a 'remove'`);
   for (const c of cmds) {
