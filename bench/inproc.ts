@@ -131,7 +131,7 @@ async function pipeline(url: string, m: number, memory?: { items: K8sObject[]; c
     contract: { server: url, selectorAnnotations: [SELECTOR_ANNOTATION] },
     timeoutMs: 60_000, killGraceMs: 5000, concurrency: 4, coalesce: true, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 300_000,
   });
-  const intake = makeIntake({ log, output: 'text', on: new Set(['MODIFIED']), selectorAnnotations: [SELECTOR_ANNOTATION], engine });
+  const intake = makeIntake({ log, on: new Set(['MODIFIED']), selectorAnnotations: [SELECTOR_ANNOTATION], engine });
   const ac = new AbortController();
   let t0 = 0n;
   let t1 = 0n;

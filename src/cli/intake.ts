@@ -1,6 +1,6 @@
 /**
  * What happens to each delivered event, live or replayed: one log line,
- * the NDJSON line on stdout with -o json, and the handler queue when
+ * what -o prints on stdout, and the handler queue when
  * anything runs on its type. SYNC (the baseline) is logged at debug level
  * and printed only when --on includes SYNC.
  */
@@ -10,6 +10,7 @@ import type { Recorder } from '../ops/recorder.js';
 import { selectorOf } from '../api/selector-annotation.js';
 import type { EventType, WatchEvent } from '../api/types.js';
 import { writeStdout } from './stdout.js';
+import type { EventPrinter } from './event-printer.js';
 import { objectSummary } from '../api/object-summary.js';
 
 export interface IntakeEvent extends WatchEvent {
@@ -21,7 +22,8 @@ const LOGGED_VIA = new Set(['relist', 'catch-up', 'resync']);
 
 export interface IntakeOptions {
   log: Logger;
-  output: 'text' | 'json';
+  /** What -o prints on stdout for an event (event-printer.ts); nothing when absent. */
+  print?: EventPrinter;
   on: ReadonlySet<EventType>;
   selectorAnnotations: readonly string[];
   engine: HandlerEngine;
@@ -30,7 +32,7 @@ export interface IntakeOptions {
 }
 
 /**
- * The returned function's promise (with -o json, when stdout is full) tells
+ * The returned function's promise (with -o, when stdout is full) tells
  * the caller to wait before the next event: see writeStdout.
  */
 export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise<void> {
@@ -51,7 +53,8 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
     } else {
       log.event(d.type, d.key, { selector, via: d.via !== undefined && LOGGED_VIA.has(d.via) ? d.via : undefined, role: standby ? 'standby' : undefined });
     }
-    const wait = o.output === 'json' ? writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n') : undefined;
+    const printed = o.print?.({ type: d.type, object: d.object });
+    const wait = printed ? writeStdout(printed) : undefined;
     o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash, via: d.via });
     return wait;
   };

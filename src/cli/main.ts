@@ -10,7 +10,7 @@ import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
-import { addHandlerOptions } from './handler-options.js';
+import { addHandlerOptions, execSpec } from './handler-options.js';
 import { addObserveOptions } from './observe-options.js';
 import { addLeaderOptions } from './leader-options.js';
 import { addOperatorOptions } from './operator-options.js';
@@ -19,6 +19,12 @@ import { addStateOptions } from './state-options.js';
 import { addRestartOptions } from './restart-options.js';
 import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
+import { OUTPUT_HELP } from './output-format.js';
+import { tagCommandErrors, usageLine } from './usage-line.js';
+import { groupHelp, shortRootHelp } from './help-groups.js';
+import { hoistGlobalFlags } from './global-flags.js';
+import { addCompletionCommands } from './completion-options.js';
+import { addVersionOptions, buildVersionConfig, VERSION_HELP, type RawVersionFlags } from './version-options.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
 
 const EXAMPLES = `
@@ -52,6 +58,38 @@ Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error (replay: also
             4 handlers killed at shutdown, 5 replay: a handler finally failed.
 `;
 
+const DOCTOR_HELP = `
+Takes the flags of watch and checks, one line each (✓ or ✗ with a hint):
+the connection and where it came from, the API server answering, each
+RESOURCE, that each namespace exists, RBAC for every verb the mode needs
+(SelfSubjectAccessReview: list/watch, and what --action, --leader-elect,
+--state, --snapshot, --finalizer add), that each --exec handler exists and
+is executable, and that jq and curl are on PATH when a handler uses them.
+
+  cmwatch doctor -n default --action delete-pods
+  cmwatch doctor cw --exec ./reconcile.sh --leader-elect
+
+Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
+`;
+
+/** After the root's short help (help-groups.ts shortRootHelp). */
+const ROOT_HELP = `
+Without a command, cmwatch runs watch: cmwatch [RESOURCE...] [options] is
+cmwatch watch [RESOURCE...] [options]. Its options, grouped (connection,
+what to watch, handlers, actions, output, operations): cmwatch watch --help.
+
+Examples:
+  cmwatch -n default --action delete-pods            # the book's controller
+  cmwatch -n web --exec ./examples/handlers/log-event.sh
+  cmwatch events -A -o jsonpath='{.metadata.name}{"\\n"}'
+  cmwatch replay events.ndjson --exec ./my-handler.sh
+  cmwatch version
+
+Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error, 3 API refused
+            with --exit-on-error, 4 handlers killed at shutdown, 5 replay: a
+            handler finally failed. See cmwatch COMMAND --help.
+`;
+
 function version(): string {
   const require = createRequire(import.meta.url);
   return (require('../../../package.json') as { version: string }).version;
@@ -70,8 +108,10 @@ Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
             (after its retries), 1 the file could not be read.
 `;
 
-export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>): Command {
+/** `name`: how the help's usage line calls the program (`kubectl cmwatch` for the kubectl plugin). */
+export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>, name = 'cmwatch'): Command {
   const program = new Command('cmwatch');
+  if (name !== 'cmwatch') program.usage(`[options] [command] [resource...]`).name(name);
   program
     .description('Watch Kubernetes resources (ConfigMaps by default, any resource or CRD by its kubectl name) and act on changes: run handlers, or restart the pods they select.')
     .version(version(), '-V, --version')
@@ -80,22 +120,24 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
-  const watch = (cmd: Command) =>
+  const watchOptions = (cmd: Command, after: string) =>
     addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
-      .addOption(new Option('-o, --output <format>', 'also print each event on stdout: json (NDJSON) or text').default('text'))
+      .addOption(new Option('-o, --output <format>', `also print each event on stdout: ${OUTPUT_HELP}; default: nothing on stdout`))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing; with handlers: send their write-back (CMWATCH_OUTPUT) with dryRun=All, nothing persists`)
       .option('--field-manager <name>', 'fieldManager of the server-side applies handlers ask for through CMWATCH_OUTPUT', 'cmwatch')
       .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
       .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
-      .addHelpText('after', EXAMPLES)
+      .addHelpText('after', after);
+  const watch = (cmd: Command, after = EXAMPLES) =>
+    watchOptions(cmd, after)
       .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
         const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
         process.exitCode = await run('watch', cfg);
       });
 
-  watch(program);
+  watch(program, ROOT_HELP);
   watch(program.command('watch').description('watch resources and run handlers (the default command)'));
   addEventsOptions(program.command('events').description('print events on stdout, one JSON line each, with resume, relist and dedupe'))
     .argument('[resource...]', 'what to watch, named as kubectl names it (default configmaps)')
@@ -119,12 +161,23 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       const cfg = buildReplayConfig(file, flags);
       process.exitCode = await run('replay', cfg);
     });
+  addVersionOptions(program.command('version').description('print cmwatch\'s, Node\'s and the API server\'s versions'))
+    .addHelpText('after', VERSION_HELP)
+    .action(async (flags: RawVersionFlags) => {
+      process.exitCode = await run('version', buildVersionConfig(flags, process.env));
+    });
+  watchOptions(program.command('doctor').description('check the connection, RBAC, namespaces and handlers a watch with these flags needs'), DOCTOR_HELP)
+    .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
+      // Handlers are checked as lines of the report, not as usage errors: only the valid ones reach buildConfig.
+      const valid = (flags.exec ?? []).filter((e) => { try { return !!execSpec(e); } catch { return false; } });
+      const cfg = buildConfig({ ...flags, exec: valid, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
+      process.exitCode = await run('doctor', { watch: cfg, exec: flags.exec ?? [] });
+    });
+  addCompletionCommands(program, run);
+  tagCommandErrors(program);
+  groupHelp(program);
+  shortRootHelp(program);
   return program;
-}
-
-function usageLine(err: CommanderError): string {
-  const msg = err.message.replace(/^error:\s*/i, '').replace(/\n+/g, ' ').trim();
-  return `cmwatch: ${msg} (hint: see cmwatch --help)`;
 }
 
 /** main's own lines on stderr: plain text, or JSON records once --log-format json is known. */
@@ -169,6 +222,18 @@ async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: M
     const { runFinalizersRemove } = await import('./run-finalizers.js');
     return runFinalizersRemove(cfg as Parameters<typeof runFinalizersRemove>[0], signal);
   }
+  if (cmd === 'version') {
+    const { runVersion } = await import('./run-version.js');
+    return runVersion(cfg as Parameters<typeof runVersion>[0], signal);
+  }
+  if (cmd === 'doctor') {
+    const { runDoctor } = await import('./run-doctor.js');
+    return runDoctor(cfg as Parameters<typeof runDoctor>[0], signal);
+  }
+  if (cmd === '__complete') {
+    const { runComplete } = await import('./run-complete.js');
+    return runComplete(cfg as Parameters<typeof runComplete>[0], signal);
+  }
   if (cmd === 'replay') {
     const { runReplay } = await import('./run-replay.js');
     return runReplay(cfg as Parameters<typeof runReplay>[0], signal);
@@ -192,7 +257,7 @@ function failed(err: unknown, log: MainLog): number {
   return ExitCode.Failure;
 }
 
-export async function main(argv: string[] = process.argv): Promise<void> {
+export async function main(argv: string[] = process.argv, name = 'cmwatch'): Promise<void> {
   const root = new AbortController();
   const log = new MainLog();
   const onSignal = onSignals(root, log);
@@ -201,9 +266,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // A closed stdout stops everything; an abort ends every wait for stdout to drain.
   watchStdout(() => root.abort(), root.signal);
 
-  const program = buildProgram((cmd, cfg) => runCommand(cmd, cfg, root.signal, log));
+  const program = buildProgram((cmd, cfg) => runCommand(cmd, cfg, root.signal, log), name);
   try {
-    await program.parseAsync(argv);
+    // kubectl's global flags before the subcommand (as `kubectl cmwatch --context x events` passes them) go to it.
+    await program.parseAsync([...argv.slice(0, 2), ...hoistGlobalFlags(argv.slice(2), program)]);
   } catch (err) {
     process.exitCode = failed(err, log);
   } finally {

@@ -24,6 +24,7 @@ import { buildObserveConfig, type ObserveConfig, type RawObserveFlags } from './
 import { buildLeaderConfig, type LeaderConfig, type RawLeaderFlags } from './leader-options.js';
 import { buildOperatorConfig, onWithFinalizers, type OperatorConfig, type RawOperatorFlags } from './operator-options.js';
 import { WATCH_EVENT_TYPES } from '../api/types.js';
+import { parseOutputFormat, type OutputFormat } from './output-format.js';
 import { buildStateConfig, type RawStateFlags, type StateConfig } from './state-options.js';
 import { buildEvictSettings, buildRestartSettings, type RawRestartFlags } from './restart-options.js';
 import type { EvictSettings, RestartSettings } from '../handlers/actions/registry.js';
@@ -61,7 +62,7 @@ export interface WatchSourceConfig {
 export interface WatchConfig extends WatchSourceConfig, HandlerConfig, ObserveConfig, LeaderConfig, OperatorConfig, StateConfig {
   /** --handler-proxy: handlers get cmwatch's own authenticating proxy as CMWATCH_SERVER. */
   handlerProxy: boolean;
-  output: 'text' | 'json';
+  output: OutputFormat;
   /** A name in the action registry (handlers/actions/registry.ts). */
   action: string | undefined;
   selectorAnnotations: string[];
@@ -237,8 +238,7 @@ export function buildWatchSourceConfig(f: RawWatchSourceFlags, env: NodeJS.Proce
 
 export function buildConfig(f: RawWatchFlags, env: NodeJS.ProcessEnv = process.env, resourceArgs: readonly string[] = []): WatchConfig {
   const source = buildWatchSourceConfig(f, env, resourceArgs);
-  const output = (f.output ?? 'text').toLowerCase();
-  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
+  const output = parseOutputFormat(f.output);
   checkAction(f);
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
   checkDryRun(f);

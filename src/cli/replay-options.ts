@@ -13,6 +13,7 @@ import type { LogFormat, LogLevel } from '../ops/log.js';
 import { addHandlerOptions, buildHandlerConfig, type HandlerConfig, type RawHandlerFlags } from './handler-options.js';
 import { checkContentFlag, DEFAULT_SERVER, parseResourceArgs, parseSelectorAnnotation, resolveNamespaces } from './options.js';
 import { checkFlag } from './flag-errors.js';
+import { OUTPUT_HELP, parseOutputFormat, type OutputFormat } from './output-format.js';
 
 export interface ReplayConfig extends HandlerConfig {
   /** A path, or "-" for stdin. */
@@ -21,7 +22,7 @@ export interface ReplayConfig extends HandlerConfig {
   /** Undefined: every namespace in the recording. */
   namespaces: Set<string> | undefined;
   labelSelector: Requirement[] | undefined;
-  output: 'text' | 'json';
+  output: OutputFormat;
   selectorAnnotations: string[];
   trigger: 'content' | 'any';
   /** --resource: the resource the recording is of, as CMWATCH_RESOURCE names it (`plural` or `plural.group`). */
@@ -62,7 +63,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option('--resource <name>', 'the resource the recording is of, as plural or plural.group (what handlers get as CMWATCH_RESOURCE; it chooses the content function, as watching it would)', 'configmaps')
     .option('--content <paths>', 'what counts as a change instead: comma list of field paths, e.g. .spec,.metadata.labels')
     .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
-    .addOption(new Option('-o, --output <format>', 'also print each delivered event on stdout: json (NDJSON) or text').default('text'))
+    .addOption(new Option('-o, --output <format>', `also print each delivered event on stdout: ${OUTPUT_HELP}`))
     .option('--rate <n>', 'events per second (default: as fast as possible)');
   return addHandlerOptions(cmd)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
@@ -113,8 +114,7 @@ export function buildReplayConfig(file: string, f: RawReplayFlags, env: NodeJS.P
     if (!r.ok) throw new UsageError(`--selector: invalid label selector "${f.selector}": ${r.error}`, 'e.g. -l app=webapp or -l "tier in (web,api)"');
     labelSelector = r.requirements;
   }
-  const output = (f.output ?? 'text').toLowerCase();
-  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: unknown format "${f.output}"`, 'use -o json for NDJSON on stdout, or -o text');
+  const output = parseOutputFormat(f.output);
   if (f.trigger !== 'content' && f.trigger !== 'any') throw new UsageError(`--trigger: unknown mode "${f.trigger}"`, 'use content (default) or any');
   const selectorAnnotations = parseSelectorAnnotation(f.selectorAnnotation);
   checkContentFlag(f.content, f.trigger);

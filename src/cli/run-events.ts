@@ -17,9 +17,12 @@ import { watchTargets } from './watch-targets.js';
 import { connect } from './connect.js';
 import { stdoutClosed, writeStdout } from './stdout.js';
 import { objectSummary } from '../api/object-summary.js';
+import { makeEventPrinter } from './event-printer.js';
 
 export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
+  // Before connecting: a template the JSONPath library rejects is a usage error.
+  const print = await makeEventPrinter(cfg.output);
   const crash = (err: unknown) => {
     process.stderr.write(`cmwatch: unexpected error: ${oneLine(err)}\n`);
     process.exit(ExitCode.Failure);
@@ -43,7 +46,8 @@ export async function runEvents(cfg: EventsConfig, signal: AbortSignal): Promise
     if (!cfg.on.has(d.type) || stdoutClosed()) return;
     log.debug(`${d.type} ${objectSummary(d.object)}`, { via: d.via });
     // A promise when stdout is full: the reflector waits for it before reading on.
-    return writeStdout(JSON.stringify({ type: d.type, object: d.object }) + '\n');
+    const text = print({ type: d.type, object: d.object });
+    return text ? writeStdout(text) : undefined;
   };
   try {
     const watched = await watchTargets(cfg, client, log, signal);

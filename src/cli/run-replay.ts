@@ -21,6 +21,7 @@ import { contentFor } from '../watch/content.js';
 import { contentPaths } from '../watch/content-paths.js';
 import type { Delivery } from '../watch/delivery.js';
 import { makeIntake } from './intake.js';
+import { makeEventPrinter } from './event-printer.js';
 import type { ReplayConfig } from './replay-options.js';
 import { PrintWriteBack } from '../handlers/write-back/print-sink.js';
 import { writeStdout } from './stdout.js';
@@ -42,7 +43,7 @@ export async function runReplay(cfg: ReplayConfig, signal: AbortSignal, stdin: R
   const content = cfg.contentPaths === undefined
     ? contentFor({ ...resource, kind: '' }, { selectorAnnotations: cfg.selectorAnnotations })
     : contentPaths(cfg.contentPaths);
-  const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
+  const intake = makeIntake({ log, print: await makeEventPrinter(cfg.output), on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine });
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const player = new Player({
     input: cfg.file === '-' ? stdin : createReadStream(cfg.file), name, log, signal,

@@ -14,6 +14,7 @@ import { Logger } from '../ops/log.js';
 import { ExitCode } from './exit-codes.js';
 import type { WatchConfig } from './options.js';
 import { makeIntake } from './intake.js';
+import { makeEventPrinter } from './event-printer.js';
 import { writeStdout } from './stdout.js';
 import { runReflectors } from './reflectors.js';
 import { watchTargets } from './watch-targets.js';
@@ -27,6 +28,8 @@ import { levelHooks, setUpLevel } from './level.js';
 
 export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<number> {
   const log = new Logger({ level: cfg.logLevel, format: cfg.logFormat });
+  // Before anything starts: a template the JSONPath library rejects is a usage error.
+  const print = await makeEventPrinter(cfg.output);
   const observe = await startObservability(cfg, log);
   let connected;
   try {
@@ -78,7 +81,7 @@ export async function runWatch(cfg: WatchConfig, signal: AbortSignal): Promise<n
   const { recorder } = observe;
   recorder.queue({ depth: () => engine.depth, givenUp: () => engine.stats.givenUp, coalesceFallbacks: () => engine.stats.coalesceFallbacks });
   recorder.leader(cfg.leaderElection === undefined);
-  const intake = makeIntake({ log, output: cfg.output, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
+  const intake = makeIntake({ log, print, on: cfg.on, selectorAnnotations: cfg.selectorAnnotations, engine, recorder });
   // --state / --resync: the catch-up stage sits between the reflectors and the intake (level.ts).
   const level = setUpLevel({
     cfg, client, namespaces, contextNamespace: connected.namespace, podNamespace: connected.podNamespace, engine, intake, hooks,

@@ -146,7 +146,7 @@ test('events: bad input is a one-line error with a hint and exit 2', async () =>
     [['-n', 'Bad_NS'], /^cmwatch: namespace "Bad_NS" is not a valid name \(hint: .*\)$/],
     [['-l', 'app in (a'], /^cmwatch: --selector: invalid label selector .*\(hint: .*\)$/],
     [['--server', 'ftp://x'], /^cmwatch: --server: unsupported scheme .*\(hint: .*\)$/],
-    [['--nope'], /^cmwatch: unknown option '--nope'.*\(hint: see cmwatch --help\)$/],
+    [['--nope'], /^cmwatch: unknown option '--nope'.*\(hint: see cmwatch events --help\)$/],
   ];
   for (const [args, re] of cases) {
     const c = runCli(['events', ...args]);
