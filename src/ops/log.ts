@@ -109,7 +109,7 @@ export class Logger implements LoggerShape {
     let line = tag ? `${tag} ${msg}` : msg;
     if (fields) {
       const extra = Object.entries(fields)
-        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .filter(([, v]) => v !== undefined && v !== null && v !== '' && !saidInMessage(msg, v))
         .map(([k, v]) => `${c.gray(k + '=')}${String(v)}`);
       if (extra.length) line += ' ' + extra.join(' ');
     }
@@ -136,4 +136,18 @@ export class Logger implements LoggerShape {
     }
     this.write(line);
   }
+}
+
+/**
+ * A string field the text line's message already says as a whole token (e.g.
+ * `deleted pod default/x` with key=default/x pod=x) is left out of the text
+ * format; JSON keeps every field. Numbers and booleans always stay.
+ */
+function saidInMessage(msg: string, v: unknown): boolean {
+  if (typeof v !== 'string' || v.length < 2) return false;
+  const at = (i: number) => i < 0 || i >= msg.length || /[\s/:(),;]/.test(msg[i]!);
+  for (let i = msg.indexOf(v); i >= 0; i = msg.indexOf(v, i + 1)) {
+    if (at(i - 1) && at(i + v.length)) return true;
+  }
+  return false;
 }
