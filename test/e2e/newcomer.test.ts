@@ -49,3 +49,41 @@ test('examples/handlers/restart-pods.sh runs exactly as its header says and dele
     run.kill();
   }
 });
+
+test('a namespace that does not exist: one warning at start, the watch goes on and sees it once created', async () => {
+  const w = plane.cmwatch(['-n', 'not-yet', '--on', 'ADDED', '--kubeconfig', plane.c.kubeconfig]);
+  const warning = await w.waitFor(/^warn namespace not-yet/, 60_000);
+  assert.equal(warning, 'warn namespace not-yet does not exist; watching it anyway, its objects appear once it is created (hint: check -n, or create it: kubectl create namespace not-yet) reason=namespace-missing');
+  await w.waitFor(/^synced 0 object/, 60_000);
+  await plane.c.apply('apiVersion: v1\nkind: Namespace\nmetadata: {name: not-yet}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: late, namespace: not-yet}\ndata: {a: "1"}\n');
+  await w.waitFor(/^ADDED not-yet\/late/, 60_000);
+  assert.equal(w.stderr.filter((l) => /does not exist/.test(l)).length, 1);
+  await w.stop();
+});
+
+test('a namespace that does not exist, as a user RBAC does not allow to get namespaces: no warning, no error (403 says nothing)', async () => {
+  await plane.c.apply(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: cm-reader, namespace: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cm-reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cm-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cm-reader}
+subjects: [{kind: ServiceAccount, name: cm-reader, namespace: default}]
+`);
+  const denied = await plane.c.kubectl(['auth', 'can-i', 'get', 'namespaces', '--as=system:serviceaccount:default:cm-reader'], { allowFail: true });
+  assert.equal(denied.stdout.trim(), 'no');
+  const token = (await plane.c.kubectl(['create', 'token', 'cm-reader', '-n', 'default', '--duration=1h'])).stdout.trim();
+  const w = plane.cmwatch(['-n', 'never-there', '--log-level', 'debug', '--kubeconfig', await plane.c.kubeconfigFor(token)]);
+  await w.waitFor(/^debug namespace never-there: existence not checked \(HTTP 403\)/, 60_000);
+  await w.waitFor(/^synced 0 object/, 60_000);
+  assert.deepEqual(w.stderr.filter((l) => /^(warn|error) /.test(l)), []);
+  await w.stop();
+});

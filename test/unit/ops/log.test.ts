@@ -43,10 +43,12 @@ test('text format: a field the message already says is not repeated; JSON keeps 
   log.info('delete-pods default/webapp-config: deleted pod default/webapp-1', { key: 'default/webapp-config', pod: 'webapp-1' });
   log.info('delete-pods default/webapp-config: would delete pod default/webapp-1 (dry run)', { key: 'default/webapp-config', pod: 'webapp-1' });
   log.info('retrying default/abc', { key: 'default/ab', attempt: 2, pod: 'abc', ns: 'def' });
+  log.warn('delete-pods default/webapp-config: skipping a listed pod', { key: 'default/webapp-config', reason: 'skipped' });
   assert.deepEqual(text, [
     'delete-pods default/webapp-config: deleted pod default/webapp-1',
     'delete-pods default/webapp-config: would delete pod default/webapp-1 (dry run)',
     'retrying default/abc key=default/ab attempt=2 ns=def',
+    'warn delete-pods default/webapp-config: skipping a listed pod key=default/webapp-config reason=skipped',
   ]);
   const json: string[] = [];
   new Logger({ format: 'json', write: (l) => json.push(l) }).info('deleted pod default/webapp-1', { key: 'default/webapp-config', pod: 'webapp-1' });
