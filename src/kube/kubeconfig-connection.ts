@@ -85,8 +85,8 @@ export async function kubeconfigConnection(s: ConnectionSettings, o: ResolveCont
     if (s.context) {
       throw new KubeconfigError(`${o.labels.context} ${s.context}: no kubeconfig to take it from (looked in ${displayFiles(src.paths, o.home)})`, `pass ${o.labels.kubeconfig} FILE or set KUBECONFIG`);
     }
-    if (src.origin === 'KUBECONFIG') o.log.warn(`KUBECONFIG names no existing kubeconfig (${displayFiles(src.paths, o.home)}); trying in-cluster, then kubectl proxy`);
-    else o.log.debug(`no kubeconfig at ${displayFiles(src.paths, o.home)}`);
+    // KUBECONFIG naming only missing files is resolve.ts's to report (kubeconfig-missing.ts).
+    o.log.debug(`no kubeconfig at ${displayFiles(src.paths, o.home)}`);
     return undefined;
   }
   const r = resolveKubeconfig(merged, s.context, o.home);

@@ -1,0 +1,27 @@
+/**
+ * Issue #17, the CLI's answer to configuration a newcomer gets wrong:
+ * KUBECONFIG naming only files that do not exist (nothing else applies).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runCli } from '../helpers/cli.js';
+import { isolatedEnv } from '../helpers/direct.js';
+
+test('KUBECONFIG naming only missing files, not in a pod, no --server: one line naming the paths, exit 2 (no kubectl-proxy retries)', async () => {
+  const a = join(tmpdir(), 'cmwatch-no-such-kubeconfig-a');
+  const b = join(tmpdir(), 'cmwatch-no-such-kubeconfig-b');
+  const r = runCli(['-n', 'default'], { env: isolatedEnv({ KUBECONFIG: `${a}:${b}` }) });
+  assert.equal(await r.exited, 2);
+  assert.deepEqual(r.stderr, [
+    `cmwatch: KUBECONFIG names 2 files, none of which exists: ${a}, ${b}; nothing else to connect to (not in a pod, no server given) (hint: fix or unset KUBECONFIG (unset, ~/.kube/config is used), pass --kubeconfig FILE, or --server URL (http://localhost:8001 for kubectl proxy))`,
+  ]);
+});
+
+test('KUBECONFIG naming a missing file, with --server: the server is used, nothing said about KUBECONFIG', async () => {
+  const r = runCli(['-n', 'default', '--server', 'http://127.0.0.1:9', '--log-level', 'warn'], { env: isolatedEnv({ KUBECONFIG: join(tmpdir(), 'cmwatch-no-such-kubeconfig') }) });
+  await r.waitFor(/127\.0\.0\.1:9/, 30_000);
+  await r.stop();
+  assert.deepEqual(r.stderr.filter((l) => /KUBECONFIG/.test(l)), []);
+});
