@@ -70,7 +70,8 @@ async function contextConnection(r: ResolvedKubeconfig, o: ResolveContext): Prom
   if (r.server.startsWith('https:')) tls = await kubeconfigTls(r, clusterAt, o);
   else if (r.auth.kind !== 'none') o.log.warn(`${clusterAt}: server ${r.server} is plain http: the credentials are sent unencrypted`);
   const credentials = userCredentialSource(r, tls, o);
-  return new DirectConnection({ server: r.server, description: `kubeconfig context ${r.context}`, identity: r.userName, tls, credentials });
+  const serverSource = `cluster "${r.clusterName}" of kubeconfig context ${r.context} (${displayPath(r.cluster.file, o.home)})`;
+  return new DirectConnection({ server: r.server, description: `kubeconfig context ${r.context}`, identity: r.userName, serverSource, tls, credentials });
 }
 
 /**

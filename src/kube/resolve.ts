@@ -36,6 +36,8 @@ export type { ConnectionMode, ConnectionSettings, ResolveOptions, ResolvedConnec
 export { DEFAULT_SA_DIR, saDir, tokenSubject } from './in-cluster.js';
 
 export const DEFAULT_PROXY_SERVER = 'http://localhost:8001';
+/** The default's serverSource: why cmwatch is trying the kubectl proxy address. */
+export const DEFAULT_PROXY_SOURCE = 'the default, the kubectl proxy address (no server given, no kubeconfig, not in a pod)';
 
 /** Works out the connection; configuration errors are typed CmwatchErrors naming the file, context and field. */
 export async function resolveConnection(s: ConnectionSettings, opts: ResolveOptions): Promise<ResolvedConnection> {
@@ -61,7 +63,7 @@ export async function resolveConnection(s: ConnectionSettings, opts: ResolveOpti
       if (missing) o.log.warn(`KUBECONFIG names no file that exists (${displayFiles(missing, o.home)}); using the in-cluster service account`);
     }
   }
-  r ??= { conn: proxyConnection(DEFAULT_PROXY_SERVER), mode: 'proxy' };
+  r ??= { conn: proxyConnection(DEFAULT_PROXY_SERVER, DEFAULT_PROXY_SOURCE), mode: 'proxy' };
   r.podNamespace = podNamespace;
   if (r.namespace === undefined && podNamespace) {
     r.namespace = podNamespace;

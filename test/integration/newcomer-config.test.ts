@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../helpers/cli.js';
-import { isolatedEnv } from '../helpers/direct.js';
+import { isolatedEnv, kubeconfig, tmp } from '../helpers/direct.js';
 
 test('KUBECONFIG naming only missing files, not in a pod, no --server: one line naming the paths, exit 2 (no kubectl-proxy retries)', async () => {
   const a = join(tmpdir(), 'cmwatch-no-such-kubeconfig-a');
@@ -24,4 +24,39 @@ test('KUBECONFIG naming a missing file, with --server: the server is used, nothi
   await r.waitFor(/127\.0\.0\.1:9/, 30_000);
   await r.stop();
   assert.deepEqual(r.stderr.filter((l) => /KUBECONFIG/.test(l)), []);
+});
+
+/** A local port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('connection refused, URL from a kubeconfig: the hint names the cluster, the context and the file, not kubectl proxy', async () => {
+  const port = await closedPort();
+  const dir = tmp();
+  const file = kubeconfig(join(dir, 'kc.yaml'), { server: `https://127.0.0.1:${port}`, context: 'dead-ctx', clusterName: 'dead', user: { token: 'abc' } });
+  const r = runCli(['-n', 'default', '--kubeconfig', file], { env: isolatedEnv() });
+  try {
+    const line = await r.waitFor(/ECONNREFUSED/, 30_000);
+    assert.match(line, new RegExp(`\\(hint: nothing listens there: the URL is the server of cluster "dead" of kubeconfig context dead-ctx \\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\); is that cluster running, and is its server field right\\?\\)`));
+    assert.doesNotMatch(line, /kubectl proxy/);
+  } finally {
+    await r.stop('SIGKILL');
+  }
+});
+
+test('connection refused, URL from --server: the hint names --server', async () => {
+  const port = await closedPort();
+  const r = runCli(['-n', 'default', '--server', `http://127.0.0.1:${port}`], { env: isolatedEnv() });
+  try {
+    const line = await r.waitFor(/ECONNREFUSED/, 30_000);
+    assert.match(line, /\(hint: nothing listens there: is kubectl proxy running, or is the URL from --server right\?\)/);
+  } finally {
+    await r.stop('SIGKILL');
+  }
 });
