@@ -60,3 +60,12 @@ test('connection refused, URL from --server: the hint names --server', async () 
     await r.stop('SIGKILL');
   }
 });
+
+test('a bare number as a duration: accepted as seconds, and the help says so', async () => {
+  const help = runCli(['--help']);
+  assert.equal(await help.exited, 0);
+  assert.match(help.stdout.join(' ').replace(/\s+/g, ' '), /--timeout <duration> per handler run \(durations: 500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds\)/);
+  const bad = runCli(['--timeout', '30x']);
+  assert.equal(await bad.exited, 2);
+  assert.deepEqual(bad.stderr, ['cmwatch: --timeout: invalid duration "30x" (hint: use a number with a unit, e.g. 500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds)']);
+});
