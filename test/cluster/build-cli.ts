@@ -5,7 +5,7 @@
 // and every cached build stay valid.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,29 +27,65 @@ function scriptPath(): string {
   }
 }
 
-/** Binaries present in build.sh's temporary dirs (`<cache>/.build-<key>.*`). */
-function builtSoFar(cacheRoot: string): string[] {
-  let dirs: string[];
+/**
+ * Binaries written so far, with their mtimes, oldest first: in build.sh's
+ * temporary dirs (`<cache>/.build-<key>.*`), and in a finished key dir
+ * completed since `since` (build.sh moves the temporary dir there at the
+ * end, possibly before a poll saw the last binaries).
+ */
+function builtSoFar(cacheRoot: string, since: number): Array<{ name: string; at: number }> {
+  let entries: string[];
   try {
-    dirs = readdirSync(cacheRoot).filter((e) => e.startsWith('.build-'));
+    entries = readdirSync(cacheRoot);
   } catch {
     return [];
   }
-  return BINARIES.filter((b) => dirs.some((d) => existsSync(path.join(cacheRoot, d, FILE_OF[b]!)) || existsSync(path.join(cacheRoot, d, b))));
+  const dirs = entries.filter((e) => e.startsWith('.build-') || (!e.startsWith('.') && mtime(path.join(cacheRoot, e, '.complete')) >= since));
+  const found: Array<{ name: string; at: number }> = [];
+  for (const b of BINARIES) {
+    for (const d of dirs) {
+      const at = Math.max(mtime(path.join(cacheRoot, d, FILE_OF[b]!)), mtime(path.join(cacheRoot, d, b)));
+      if (at > 0) {
+        found.push({ name: b, at });
+        break;
+      }
+    }
+  }
+  return found.sort((x, y) => x.at - y.at);
+}
+
+function mtime(p: string): number {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 const cacheRoot = process.env.CMWATCH_CLUSTER_CACHE || path.join(homedir(), '.cache', 'cmwatch-cluster');
 const progress = new BuildProgress({ binaries: BINARIES, write: (l) => process.stderr.write(l + '\n') });
+const started = Date.now();
 const child = spawn('bash', [scriptPath()], { stdio: ['ignore', 'inherit', 'pipe'] });
+let cold = false;
 progress.start();
-const poll = setInterval(() => builtSoFar(cacheRoot).forEach((b) => progress.binary(b)), 2000);
+const scan = () => {
+  if (cold) for (const b of builtSoFar(cacheRoot, started)) progress.binary(b.name, b.at);
+};
+const poll = setInterval(scan, 1000);
 poll.unref();
-createInterface({ input: child.stderr }).on('line', (l) => progress.line(l.replace(/^\[cluster-build\] /, '')));
+createInterface({ input: child.stderr }).on('line', (l) => {
+  const text = l.replace(/^\[cluster-build\] /, '');
+  // Only a cold build writes binaries; a cache hit must not announce the cached ones.
+  if (text.startsWith('cold build')) cold = true;
+  if (/^(build took|built: )/.test(text)) scan();
+  progress.line(text);
+});
 child.on('error', (e) => {
   process.stderr.write(`[cluster-build] ERROR: cannot run bash: ${e.message}\n`);
   process.exitCode = 1;
 });
 child.on('close', (code, signal) => {
+  scan();
   clearInterval(poll);
   progress.stop();
   process.exitCode = code ?? (signal ? 1 : 0);

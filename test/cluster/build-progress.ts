@@ -65,11 +65,15 @@ export class BuildProgress {
     this.say(`[${formatElapsed(this.elapsed())}] ${text}`);
   }
 
-  /** A binary appeared; announced once. */
-  binary(name: string): void {
+  /**
+   * A binary appeared; announced once, with the time it was written (`at`,
+   * e.g. the file's mtime, when it was noticed later), else now.
+   */
+  binary(name: string, at?: number): void {
     if (this.done.has(name)) return;
-    this.done.set(name, this.elapsed());
-    this.say(`[${formatElapsed(this.elapsed())}] built ${name} (${this.done.size}/${this.opts.binaries.length})`);
+    const elapsed = Math.max(0, (at ?? this.clock.now()) - this.t0);
+    this.done.set(name, elapsed);
+    this.say(`[${formatElapsed(elapsed)}] built ${name} (${this.done.size}/${this.opts.binaries.length})`);
   }
 
   /** The heartbeat: says what is still pending when nothing was said for heartbeatMs. */

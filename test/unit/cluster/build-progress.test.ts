@@ -86,3 +86,10 @@ test('no heartbeat while lines keep coming, and none after stop()', () => {
   clock.advance(120_000);
   assert.equal(lines.length, 10);
 });
+
+test('a binary noticed late is announced with the time it was written (its mtime), not the time it was seen', () => {
+  const { clock, lines, p } = rig();
+  clock.advance(400_000);
+  p.binary('kube-controller-manager', 390_000);
+  assert.deepEqual(lines.map((l) => l.text), ['[cluster-build] [6 min 30 s] built kube-controller-manager (1/3)']);
+});
