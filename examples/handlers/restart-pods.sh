@@ -3,11 +3,16 @@
 # carries a pod selector is modified, delete the matching pods in its
 # namespace so their Deployment recreates them with the new config.
 #
-#   cmwatch -n default --exec examples/handlers/restart-pods.sh
+#   cmwatch -n default --handler-proxy --exec examples/handlers/restart-pods.sh
+#
+# --handler-proxy gives the handler a CMWATCH_SERVER that needs no credentials
+# (cmwatch's own authenticating proxy on 127.0.0.1). Behind `kubectl proxy`
+# (`--server http://localhost:8001`) it is not needed; without either, curl
+# would need the cluster's CA and a token of its own.
 #
 # Input (cmwatch's handler contract): the event as JSON on stdin, and
 # CMWATCH_EVENT_TYPE, CMWATCH_NAMESPACE, CMWATCH_NAME, CMWATCH_SELECTOR and
-# CMWATCH_SERVER (the API base, e.g. the kubectl proxy) in the environment.
+# CMWATCH_SERVER (the API base: the handler proxy or kubectl proxy) in the environment.
 # Needs curl and jq. Exit 0 = done, non-zero = cmwatch retries with backoff.
 set -euo pipefail
 

@@ -12,7 +12,7 @@ export interface K8sStatus {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { causes?: Array<{ reason?: string; message?: string }>; retryAfterSeconds?: number };
+  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ reason?: string; message?: string }>; retryAfterSeconds?: number };
 }
 
 export function hintFor(status: number, verb: string, resource: string): string | undefined {

@@ -14,6 +14,7 @@ const HINTS: Readonly<Record<string, string>> = {
   'E_KUBECONFIG context-namespace-invalid': `${NAMESPACE_RULE}; or pass -n NS`,
   'E_KUBECONFIG proxy-url': 'reach the API server directly, or run kubectl proxy and pass --server http://localhost:8001',
   'E_KUBECONFIG unreadable': 'check the path given to --kubeconfig or in KUBECONFIG',
+  'E_KUBECONFIG kubeconfig-missing': 'fix or unset KUBECONFIG (unset, ~/.kube/config is used), pass --kubeconfig FILE, or --server URL (http://localhost:8001 for kubectl proxy)',
   'E_CONNECTION_CONFIG pod-namespace-invalid': 'pass -n NS or set WATCH_NAMESPACE',
 };
 

@@ -7,7 +7,7 @@ import { parseDuration } from '../base/duration.js';
 import { parseListenAddress, type ListenAddress } from '../ops/listen-address.js';
 import { checkFlag } from './flag-errors.js';
 
-/** A duration flag's value in milliseconds (500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds). */
+/** A duration flag's value in milliseconds (500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds: base/duration.ts). */
 export function durationValue(text: string, flag: string): number {
   return checkFlag(flag, () => parseDuration(text));
 }

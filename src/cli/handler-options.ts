@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError } from '../base/errors.js';
-import { formatDuration } from '../base/duration.js';
+import { DURATION_FORMS, formatDuration } from '../base/duration.js';
 import { durationValue } from './flag-values.js';
 import { splitCommand } from '../handlers/command.js';
 import { resolveCommand } from '../handlers/executable.js';
@@ -96,7 +96,7 @@ export function addHandlerOptions(cmd: Command): Command {
     .option('--no-coalesce', 'deliver every event per key in order instead of coalescing to the latest')
     .option('--max-pending-per-key <n>', 'with --no-coalesce: events waiting per key before that key falls back to coalescing (logged, counted)', FLAG_DEFAULTS.maxPendingPerKey)
     .option('--max-retries <n>', 'retries of a failing handler run before giving up on that change', FLAG_DEFAULTS.maxRetries)
-    .option('--timeout <duration>', 'per handler run, e.g. 500ms, 30s, 5m', FLAG_DEFAULTS.timeout)
+    .option('--timeout <duration>', `per handler run (durations: ${DURATION_FORMS})`, FLAG_DEFAULTS.timeout)
     .option('--kill-grace <duration>', 'between SIGTERM and SIGKILL for a handler', FLAG_DEFAULTS.killGrace)
     .option('--shutdown-grace <duration>', 'how long running handlers may finish after SIGTERM/SIGINT', FLAG_DEFAULTS.shutdownGrace)
     // Internal (tests): the retry backoff. The documented behaviour is 1s doubling to 5m (HANDLER_DEFAULTS).

@@ -16,6 +16,7 @@ import { contentPaths } from '../watch/content-paths.js';
 import { withDeletion } from '../watch/deletion-content.js';
 import { ResourceWatch, type ResourceWatchObserver, type ResourceWatchOptions } from '../watch/resource-watch.js';
 import type { Target } from '../watch/targets.js';
+import { warnMissingNamespaces } from '../watch/namespace-check.js';
 
 export interface ReflectorsConfig {
   namespaces: string[] | undefined;
@@ -87,6 +88,9 @@ export async function runReflectors(
         onListed,
       }),
   );
+  // A namespace that does not exist: one warning, alongside the watches (watch/namespace-check.ts).
+  const namespaced = watched.targets.some((t) => t.resolution.status !== 'resolved' || t.resolution.resource.namespaced);
+  if (cfg.namespaces && namespaced) void warnMissingNamespaces(client, cfg.namespaces, log, stop.signal);
   let exitCode: number = ExitCode.Ok;
   await Promise.all(
     watches.map((w) =>

@@ -124,7 +124,7 @@ export class KubeClient {
     } catch (cause) {
       // The connection broke while the body was read (reset, aborted).
       if (opts.signal?.aborted || cause instanceof BodyTooLargeError) throw cause;
-      throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause, this.conn.caSource);
+      throw new ConnectError(opts.verb ?? defaultVerb(method), buildUrl(this.server, path, opts.query), cause, this.conn.caSource, this.conn.serverSource);
     }
     try {
       return JSON.parse(text) as T;
@@ -167,7 +167,7 @@ export class KubeClient {
       });
     } catch (cause) {
       if (opts.signal?.aborted) throw cause;
-      throw new ConnectError(verb, url, cause, this.conn.caSource);
+      throw new ConnectError(verb, url, cause, this.conn.caSource, this.conn.serverSource);
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = (await readText(res.body, MAX_ERROR_BODY_BYTES, { keepPrefix: true }).catch(() => undefined))?.text ?? '';

@@ -10,8 +10,11 @@ export class ConnectError extends CmwatchError {
   readonly url: string;
   /** The TLS failure code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE), when it is one. */
   readonly tlsCode: string | undefined;
-  /** `caSource`: where the trusted CA came from (Connection.caSource), for the hint of a TLS failure. */
-  constructor(verb: string, url: string, cause: unknown, caSource?: string) {
+  /**
+   * `caSource`: where the trusted CA came from (Connection.caSource), for the hint of a TLS failure;
+   * `serverSource`: where the URL came from (Connection.serverSource), for the hint of a refused connection.
+   */
+  constructor(verb: string, url: string, cause: unknown, caSource?: string, serverSource?: string) {
     const tls = describeTlsFailure(cause, url, caSource);
     const code = errnoCode(cause);
     const msg = cause instanceof Error ? cause.message : String(cause);
@@ -19,9 +22,7 @@ export class ConnectError extends CmwatchError {
       super('E_TLS', `${verb} ${url}: ${tls.what}: ${msg}${msg.includes(tls.code) ? '' : ` [${tls.code}]`}`, { hint: tls.hint, cause });
     } else {
       super('E_CONNECT', `${verb} ${url}: ${msg}${code && !msg.includes(code) ? ` [${code}]` : ''}`, {
-        hint: code === 'ECONNREFUSED'
-          ? 'nothing listens there: is kubectl proxy running, or is the server URL right?'
-          : 'check the network path to the API server',
+        hint: code === 'ECONNREFUSED' ? refusedHint(serverSource) : 'check the network path to the API server',
         cause,
       });
     }
@@ -29,4 +30,12 @@ export class ConnectError extends CmwatchError {
     this.url = url;
     this.tlsCode = tls?.code;
   }
+}
+
+/** What to check when nothing listens at the URL: where it came from, when known. */
+function refusedHint(serverSource: string | undefined): string {
+  if (serverSource === undefined) return 'nothing listens there: is kubectl proxy running, or is the server URL right?';
+  if (serverSource.startsWith('the default')) return `nothing listens there: the URL is ${serverSource}; start kubectl proxy, or give cmwatch a kubeconfig or a server URL`;
+  if (serverSource.startsWith('cluster ')) return `nothing listens there: the URL is the server of ${serverSource}; is that cluster running, and is its server field right?`;
+  return `nothing listens there: is kubectl proxy running, or is the URL from ${serverSource} right?`;
 }

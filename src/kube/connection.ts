@@ -20,6 +20,11 @@ export interface Connection {
   /** Where the trusted CA comes from, for the hint of a TLS failure. */
   readonly caSource?: string;
   /**
+   * Where the server URL came from, for the hint of a refused connection, e.g.
+   * `--server` or `cluster "kind" of kubeconfig context kind-kind (~/.kube/config)`.
+   */
+  readonly serverSource?: string;
+  /**
    * Headers that authenticate a request (may refresh a credential). The
    * object returned names the credential: pass it back to
    * refreshAfterUnauthorized() if the request gets a 401.
@@ -52,11 +57,12 @@ export function watchAgent(connect?: Agent.Options['connect']): Agent {
 }
 
 /** The `kubectl proxy` ambassador: plain HTTP, the proxy authenticates for us. */
-export function proxyConnection(server: string): Connection {
+export function proxyConnection(server: string, serverSource?: string): Connection {
   const base = normalizeServer(server);
   const agent = watchAgent();
   return {
     server: base,
+    serverSource,
     dispatcher: agent,
     description: 'kubectl proxy (no credentials of its own)',
     authHeaders: async () => ({}),

@@ -16,6 +16,8 @@ export interface DirectConnectionOptions {
   server: string;
   description: string;
   identity: string;
+  /** Where the URL came from (Connection.serverSource). */
+  serverSource?: string;
   /** Undefined for an http:// server. */
   tls: TlsSettings | undefined;
   credentials: CredentialSource;
@@ -26,6 +28,7 @@ export class DirectConnection implements Connection {
   readonly description: string;
   readonly identity: string;
   readonly caSource: string | undefined;
+  readonly serverSource: string | undefined;
   private agent: Agent;
   private agentCert: { cert: Buffer; key: Buffer } | undefined;
   private readonly retired = new Set<Agent>();
@@ -38,6 +41,7 @@ export class DirectConnection implements Connection {
     this.identity = o.identity;
     this.tls = o.tls;
     this.caSource = o.tls?.caSource;
+    this.serverSource = o.serverSource;
     this.credentials = o.credentials;
     this.agent = o.tls ? tlsAgent(o.tls) : watchAgent();
   }

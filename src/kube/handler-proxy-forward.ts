@@ -41,7 +41,7 @@ function failed(err: unknown, fr: ForwardRequest, url: string, conn: Connection,
     log.warn(`handler proxy: ${oneLine(err)}`);
     return respondText(res, 502, `cmwatch handler proxy: no credential for the API server: ${err.message}`);
   }
-  const e = err instanceof ConnectError ? err : new ConnectError(fr.method.toLowerCase(), url, err, conn.caSource);
+  const e = err instanceof ConnectError ? err : new ConnectError(fr.method.toLowerCase(), url, err, conn.caSource, conn.serverSource);
   log.warn(`handler proxy: ${oneLine(e)}`);
   respondText(res, 502, `cmwatch handler proxy: cannot reach the API server: ${e.message}`);
 }

@@ -29,6 +29,6 @@ export async function inClusterConnection(o: ResolveContext): Promise<ResolvedCo
   const credentials = new TokenFileCredential(tokenFile, { what: 'the in-cluster service-account token', home: o.home, onWarn: (m) => o.log.warn(m) });
   const first = await credentials.current(); // a failure here is a start-up error, like any configuration error
   const sub = tokenSubject((first.headers.authorization ?? '').replace(/^Bearer /, ''));
-  const conn = new DirectConnection({ server, description: 'in-cluster service account', identity: sub ?? 'the pod\'s service account', tls, credentials });
+  const conn = new DirectConnection({ server, description: 'in-cluster service account', serverSource: 'KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT (in-cluster)', identity: sub ?? 'the pod\'s service account', tls, credentials });
   return { conn, mode: 'in-cluster' };
 }

@@ -70,7 +70,8 @@ async function contextConnection(r: ResolvedKubeconfig, o: ResolveContext): Prom
   if (r.server.startsWith('https:')) tls = await kubeconfigTls(r, clusterAt, o);
   else if (r.auth.kind !== 'none') o.log.warn(`${clusterAt}: server ${r.server} is plain http: the credentials are sent unencrypted`);
   const credentials = userCredentialSource(r, tls, o);
-  return new DirectConnection({ server: r.server, description: `kubeconfig context ${r.context}`, identity: r.userName, tls, credentials });
+  const serverSource = `cluster "${r.clusterName}" of kubeconfig context ${r.context} (${displayPath(r.cluster.file, o.home)})`;
+  return new DirectConnection({ server: r.server, description: `kubeconfig context ${r.context}`, identity: r.userName, serverSource, tls, credentials });
 }
 
 /**
@@ -85,8 +86,8 @@ export async function kubeconfigConnection(s: ConnectionSettings, o: ResolveCont
     if (s.context) {
       throw new KubeconfigError(`${o.labels.context} ${s.context}: no kubeconfig to take it from (looked in ${displayFiles(src.paths, o.home)})`, `pass ${o.labels.kubeconfig} FILE or set KUBECONFIG`);
     }
-    if (src.origin === 'KUBECONFIG') o.log.warn(`KUBECONFIG names no existing kubeconfig (${displayFiles(src.paths, o.home)}); trying in-cluster, then kubectl proxy`);
-    else o.log.debug(`no kubeconfig at ${displayFiles(src.paths, o.home)}`);
+    // KUBECONFIG naming only missing files is resolve.ts's to report (kubeconfig-missing.ts).
+    o.log.debug(`no kubeconfig at ${displayFiles(src.paths, o.home)}`);
     return undefined;
   }
   const r = resolveKubeconfig(merged, s.context, o.home);

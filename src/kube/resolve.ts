@@ -8,7 +8,8 @@
  *    the context asked for, else current-context (kubeconfig-connection.ts).
  * 3. in-cluster: KUBERNETES_SERVICE_HOST and _PORT set and the service
  *    account token present (in-cluster-connection.ts).
- * 4. http://localhost:8001, the kubectl proxy ambassador.
+ * 4. http://localhost:8001, the kubectl proxy ambassador; but not when
+ *    KUBECONFIG names only files that do not exist (kubeconfig-missing.ts).
  *
  * The namespace that applies when the caller names none: the context's
  * namespace, else the in-cluster namespace file, else none (the caller's
@@ -28,11 +29,15 @@ import { inClusterConnection } from './in-cluster-connection.js';
 import { readInClusterNamespace } from './in-cluster.js';
 import { kubeconfigConnection } from './kubeconfig-connection.js';
 import { serverConnection } from './server-connection.js';
+import { displayFiles } from './display-path.js';
+import { missingKubeconfigError, missingKubeconfigFiles } from './kubeconfig-missing.js';
 
 export type { ConnectionMode, ConnectionSettings, ResolveOptions, ResolvedConnection, SettingLabels } from './connection-settings.js';
 export { DEFAULT_SA_DIR, saDir, tokenSubject } from './in-cluster.js';
 
 export const DEFAULT_PROXY_SERVER = 'http://localhost:8001';
+/** The default's serverSource: why cmwatch is trying the kubectl proxy address. */
+export const DEFAULT_PROXY_SOURCE = 'the default, the kubectl proxy address (no server given, no kubeconfig, not in a pod)';
 
 /** Works out the connection; configuration errors are typed CmwatchErrors naming the file, context and field. */
 export async function resolveConnection(s: ConnectionSettings, opts: ResolveOptions): Promise<ResolvedConnection> {
@@ -48,8 +53,17 @@ export async function resolveConnection(s: ConnectionSettings, opts: ResolveOpti
   const podNamespace = readInClusterNamespace(o.env, o.home);
   let r: ResolvedConnection | undefined;
   if (s.server) r = await serverConnection(s, o);
-  else r = (await kubeconfigConnection(s, o)) ?? (await inClusterConnection(o));
-  r ??= { conn: proxyConnection(DEFAULT_PROXY_SERVER), mode: 'proxy' };
+  else {
+    r = await kubeconfigConnection(s, o);
+    if (!r) {
+      // KUBECONFIG naming only missing files: in a pod, a warning; with nothing else, an error (kubeconfig-missing.ts).
+      const missing = missingKubeconfigFiles(s, o);
+      r = await inClusterConnection(o);
+      if (missing && !r) throw missingKubeconfigError(missing, o.home);
+      if (missing) o.log.warn(`KUBECONFIG names no file that exists (${displayFiles(missing, o.home)}); using the in-cluster service account`);
+    }
+  }
+  r ??= { conn: proxyConnection(DEFAULT_PROXY_SERVER, DEFAULT_PROXY_SOURCE), mode: 'proxy' };
   r.podNamespace = podNamespace;
   if (r.namespace === undefined && podNamespace) {
     r.namespace = podNamespace;

@@ -51,7 +51,7 @@ export async function serverConnection(s: ConnectionSettings, o: ResolveContext)
   const server = normalizeServer(s.server!, source);
   const https = server.startsWith('https:');
   const hasCredentials = !!(s.token || s.tokenFile || s.clientCertificate || s.clientKey);
-  if (!https && !hasCredentials) return { conn: proxyConnection(server), mode: 'server' };
+  if (!https && !hasCredentials) return { conn: proxyConnection(server, source), mode: 'server' };
 
   let tls: TlsSettings | undefined;
   if (https) tls = await serverTls(s, server, o);
@@ -59,6 +59,6 @@ export async function serverConnection(s: ConnectionSettings, o: ResolveContext)
   const credentials = serverCredentials(s, o);
   const certCN = tls?.cert ? subjectCN(tls.cert) : undefined;
   const identity = s.token || s.tokenFile ? credentials.describe : tls?.cert ? `client certificate${certCN ? ` CN=${certCN}` : ''}` : 'anonymous';
-  const conn = await primed(new DirectConnection({ server, description: source, identity, tls, credentials }));
+  const conn = await primed(new DirectConnection({ server, description: source, identity, serverSource: source, tls, credentials }));
   return { conn, mode: 'server' };
 }

@@ -109,7 +109,7 @@ export class Logger implements LoggerShape {
     let line = tag ? `${tag} ${msg}` : msg;
     if (fields) {
       const extra = Object.entries(fields)
-        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .filter(([, v]) => v !== undefined && v !== null && v !== '' && !(level === 'info' && saidInMessage(msg, v)))
         .map(([k, v]) => `${c.gray(k + '=')}${String(v)}`);
       if (extra.length) line += ' ' + extra.join(' ');
     }
@@ -136,4 +136,24 @@ export class Logger implements LoggerShape {
     }
     this.write(line);
   }
+}
+
+/**
+ * An object reference the text line's message already says is left out of the
+ * text format: a field whose value is a `namespace/name` key said as a whole
+ * token, or a name said as the `/name` of such a key (`deleted pod default/x`
+ * with key=default/x pod=x). Only info lines (the one-per-action progress
+ * lines people read); warnings and errors keep every field, as they are
+ * grepped and counted by key=. JSON keeps every field; other fields always stay.
+ */
+function saidInMessage(msg: string, v: unknown): boolean {
+  if (typeof v !== 'string' || v.length < 2) return false;
+  const end = (i: number) => i >= msg.length || /[\s:(),;]/.test(msg[i]!);
+  const start = (i: number) => i < 0 || /[\s(]/.test(msg[i]!);
+  const isKey = v.includes('/');
+  for (let i = msg.indexOf(v); i >= 0; i = msg.indexOf(v, i + 1)) {
+    if (!end(i + v.length)) continue;
+    if (isKey ? start(i - 1) : msg[i - 1] === '/') return true;
+  }
+  return false;
 }

@@ -94,7 +94,6 @@ async function up(): Promise<number> {
   }
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
-  const t0 = Date.now();
   const c = await startCluster({ dir: runDir, detached: true, log: (l) => err(`[cluster] ${l}`) });
   const pids = c.pids();
   const state: State = {
@@ -109,7 +108,8 @@ async function up(): Promise<number> {
     startedAt: new Date().toISOString(),
   };
   await writeFile(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  err(`cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${path.join(runDir, 'logs')}; state in ${stateFile}`);
+  // startCluster's log already said `cluster up in N s`; say it once.
+  err(`logs in ${path.join(runDir, 'logs')}; state in ${stateFile}`);
   printExports(state);
   return 0;
 }

@@ -13,7 +13,7 @@ const cases: Array<[string[], RegExp]> = [
   [['--timeout', 'soon'], /--timeout: invalid duration "soon"/],
   [['--stall-timeout', '5 parsecs'], /--stall-timeout: invalid duration/],
   [['--watch-timeout', '500ms'], /--watch-timeout: must be 0 or at least 1s, got "500ms"/],
-  [['--request-timeout', '5x'], /^cmwatch: --request-timeout: invalid duration "5x" \(hint: use a number with a unit, e\.g\. 500ms, 30s, 5m\)$/],
+  [['--request-timeout', '5x'], /^cmwatch: --request-timeout: invalid duration "5x" \(hint: use a number with a unit, e\.g\. 500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds\)$/],
   [['events', '--request-timeout', 'nope'], /--request-timeout: invalid duration "nope"/],
   [['--server', 'not a url'], /--server: invalid URL "not a url"/],
   [['--server', 'ftp://x'], /unsupported scheme "ftp:"/],

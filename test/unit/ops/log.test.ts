@@ -36,3 +36,21 @@ test('json format: one object per line with ts, level, msg and fields', () => {
   assert.ok(!('skip' in rec));
   assert.ok(!Number.isNaN(Date.parse(rec.ts)));
 });
+
+test('text format: a field the message already says is not repeated; JSON keeps it (issue #17)', () => {
+  const text: string[] = [];
+  const log = new Logger({ color: false, write: (l) => text.push(l) });
+  log.info('delete-pods default/webapp-config: deleted pod default/webapp-1', { key: 'default/webapp-config', pod: 'webapp-1' });
+  log.info('delete-pods default/webapp-config: would delete pod default/webapp-1 (dry run)', { key: 'default/webapp-config', pod: 'webapp-1' });
+  log.info('retrying default/abc', { key: 'default/ab', attempt: 2, pod: 'abc', ns: 'def' });
+  log.warn('delete-pods default/webapp-config: skipping a listed pod', { key: 'default/webapp-config', reason: 'skipped' });
+  assert.deepEqual(text, [
+    'delete-pods default/webapp-config: deleted pod default/webapp-1',
+    'delete-pods default/webapp-config: would delete pod default/webapp-1 (dry run)',
+    'retrying default/abc key=default/ab attempt=2 ns=def',
+    'warn delete-pods default/webapp-config: skipping a listed pod key=default/webapp-config reason=skipped',
+  ]);
+  const json: string[] = [];
+  new Logger({ format: 'json', write: (l) => json.push(l) }).info('deleted pod default/webapp-1', { key: 'default/webapp-config', pod: 'webapp-1' });
+  assert.equal(JSON.parse(json[0]!).pod, 'webapp-1');
+});
