@@ -62,7 +62,8 @@ test('connection refused, URL from --server: the hint names --server', async () 
 });
 
 test('a bare number as a duration: accepted as seconds, and the help says so', async () => {
-  const help = runCli(['--help']);
+  // The flags are listed by each command's help (the root help is short and points there).
+  const help = runCli(['watch', '--help']);
   assert.equal(await help.exited, 0);
   assert.match(help.stdout.join(' ').replace(/\s+/g, ' '), /--timeout <duration> per handler run \(durations: 500ms, 30s, 5m, 1h, 1m30s; a bare number is seconds\)/);
   const bad = runCli(['--timeout', '30x']);
