@@ -25,7 +25,7 @@ export async function warnMissingNamespaces(client: KubeClient, namespaces: read
       } catch (err) {
         if (signal.aborted) return;
         if (!isNamespaceNotFound(err, ns)) {
-          log.debug(`namespace ${ns}: existence not checked (${err instanceof ApiError ? `HTTP ${err.status}` : 'no answer'})`);
+          log.debug(`namespace ${ns}: existence not checked (${err instanceof ApiError ? (err.status === 403 ? 'no permission to get namespaces' : `status ${err.status}`) : 'no answer'})`);
           return;
         }
         missing.push(ns);
