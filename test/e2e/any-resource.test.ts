@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
-import { planeFixture, ensureNamespace, eventually, sleep, deployWebapp, replaced } from '../helpers/plane.js';
+import { planeFixture, ensureNamespace, eventually, sleep, deployWebapp, replaced, applyCrd as applyCrdOn, crdYaml } from '../helpers/plane.js';
 import { tmp, writeFile } from '../helpers/direct.js';
 
 const plane = planeFixture();
@@ -27,26 +27,8 @@ interface Line {
 }
 const lines = (out: string[]): Line[] => out.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
 
-async function applyCrd(yaml: string, name: string): Promise<void> {
-  await plane.c.apply(yaml);
-  await plane.c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s']);
-}
-
-const crd = (plural: string, group: string, kind: string, shortNames: string[]) => `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${plural}.${group}}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: {kind: ${kind}, plural: ${plural}, singular: ${kind.toLowerCase()}, shortNames: [${shortNames.join(', ')}]}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`;
+const applyCrd = (yaml: string, name: string) => applyCrdOn(plane.c, yaml, name);
+const crd = (plural: string, group: string, kind: string, shortNames: string[]) => crdYaml(plural, group, kind, shortNames, { status: true });
 
 let ready: Promise<void> | undefined;
 /** The book's ConfigWatcher CRD and its sample CR, a Deployment, a Service and a ConfigMap in NS (once per file). */

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { planeFixture, type Cluster } from '../helpers/plane.js';
+import { planeFixture, applyCrd, crdYaml, type Cluster } from '../helpers/plane.js';
 import { ROOT } from '../helpers/cli.js';
 import { KubeClient } from '../../src/kube/client.js';
 import type { Connection } from '../../src/kube/connection.js';
@@ -37,25 +37,7 @@ function adminClient(c: Cluster): KubeClient {
   return new KubeClient(conn);
 }
 
-async function applyCrd(c: Cluster, yaml: string, name: string): Promise<void> {
-  await c.apply(yaml);
-  await c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s']);
-}
-
-const crd = (plural: string, group: string, kind: string, shortNames: string[]) => `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${plural}.${group}}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: {kind: ${kind}, plural: ${plural}, singular: ${kind.toLowerCase()}, shortNames: [${shortNames.join(', ')}]}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`;
+const crd = (plural: string, group: string, kind: string, shortNames: string[]) => crdYaml(plural, group, kind, shortNames);
 
 function canonicalOf(r: Resolution): string {
   assert.equal(r.status, 'resolved', JSON.stringify(r));

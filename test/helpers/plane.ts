@@ -160,3 +160,27 @@ export async function fixedProxy(c: Cluster, port: number): Promise<{ url: strin
     },
   };
 }
+
+/** Applies a CRD and waits until it is Established (served: seconds after the apply). */
+export async function applyCrd(c: Cluster, yaml: string, name: string): Promise<void> {
+  await c.apply(yaml);
+  await c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s']);
+}
+
+/** A namespaced CRD `plural.group` of version v1 that keeps any field; with `status`, a status subresource. */
+export function crdYaml(plural: string, group: string, kind: string, shortNames: string[], o: { status?: boolean } = {}): string {
+  return `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.${group}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {kind: ${kind}, plural: ${plural}, singular: ${kind.toLowerCase()}, shortNames: [${shortNames.join(', ')}]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+${o.status ? '    subresources: {status: {}}\n' : ''}    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+}
