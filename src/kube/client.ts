@@ -5,7 +5,8 @@
  * watches have none. A DELETE, PATCH or PUT that does not name one object is
  * refused before anything is sent (UnsafeRequestError).
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici.js';
 import type { Readable } from 'node:stream';
 import type { Connection } from './connection.js';
 import { ApiError, parseRetryAfter, type K8sStatus } from '../api/api-error.js';

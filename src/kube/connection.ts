@@ -4,7 +4,7 @@
  * Every way of reaching the API (kubectl proxy, kubeconfig, in-cluster) builds
  * one of these; the rest of cmwatch only sees this interface.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from './undici.js';
 import { normalizeServer } from './server-url.js';
 
 export { normalizeServer };

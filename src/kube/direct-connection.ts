@@ -5,7 +5,7 @@
  * credentials belong to the connection, not to the request); requests in
  * flight on the old one, watches included, finish undisturbed.
  */
-import type { Agent, Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from './undici.js';
 import type { Connection } from './connection.js';
 import { watchAgent } from './connection.js';
 import type { CredentialSource } from './credentials.js';

@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import { request } from './undici.js';
 import { CmwatchError, oneLine } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { ConnectError } from './connect-error.js';

@@ -4,7 +4,7 @@
  * failures.
  */
 import { readFile } from 'node:fs/promises';
-import type { Agent } from 'undici';
+import type { Agent } from './undici.js';
 import { watchAgent } from './connection.js';
 import { ConnectionConfigError, KubeconfigError } from './errors.js';
 import { displayPath } from './display-path.js';

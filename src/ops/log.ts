@@ -2,9 +2,9 @@
  * The logger. Logs go to stderr (data goes to stdout). Text format is one
  * human line per record, coloured with chalk only when stderr is a TTY and
  * NO_COLOR is unset; JSON format is one object per line with ts, level, msg
- * and the record's fields.
+ * and the record's fields. chalk is loaded only when colours are wanted: a
+ * sidecar's stderr is a pipe, and chalk costs about 1.6 MiB of RSS (issue #18).
  */
-import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
 import { droppedMessage, LineSink } from './line-sink.js';
 
 import type { Fields, LogFormat, LogLevel, Logger as LoggerShape } from '../base/logger.js';
@@ -62,10 +62,41 @@ export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
   return stream.isTTY === true;
 }
 
+/** The styles a text line uses; identity functions without colour. */
+export interface Paint {
+  red(s: string): string;
+  redBold(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  magenta(s: string): string;
+  gray(s: string): string;
+  bold(s: string): string;
+}
+
+const same = (s: string) => s;
+const PLAIN: Paint = { red: same, redBold: same, yellow: same, green: same, magenta: same, gray: same, bold: same };
+
+type ChalkModule = typeof import('chalk');
+/** chalk, once loaded (at start when stderr shows colours; loadColor() otherwise). */
+let chalkModule: ChalkModule | undefined = colorWanted(process.stderr) ? await import('chalk') : undefined;
+
+/** Loads chalk, for a Logger asked for colour on a stderr that would not show it (tests). */
+export async function loadColor(): Promise<void> {
+  chalkModule ??= await import('chalk');
+}
+
+function chalkPaint(m: ChalkModule): Paint {
+  const c = m.chalkStderr.level > 0 ? m.chalkStderr : new m.Chalk({ level: 1 });
+  return {
+    red: (s) => c.red(s), redBold: (s) => c.red.bold(s), yellow: (s) => c.yellow(s), green: (s) => c.green(s),
+    magenta: (s) => c.magenta(s), gray: (s) => c.gray(s), bold: (s) => c.bold(s),
+  };
+}
+
 export class Logger implements LoggerShape {
   readonly level: LogLevel;
   readonly format: LogFormat;
-  readonly c: ChalkInstance;
+  readonly c: Paint;
   private readonly min: number;
   private readonly write: (line: string) => void;
 
@@ -74,7 +105,8 @@ export class Logger implements LoggerShape {
     this.format = opts.format ?? 'text';
     this.min = LEVELS[this.level];
     const color = opts.color ?? colorWanted(process.stderr);
-    this.c = color ? (chalkStderr.level > 0 ? chalkStderr : new Chalk({ level: 1 })) : new Chalk({ level: 0 });
+    if (color && !chalkModule) throw new Error('Logger: colour asked for before loadColor()');
+    this.c = color && chalkModule ? chalkPaint(chalkModule) : PLAIN;
     if (opts.write) this.write = opts.write;
     else {
       const sink = opts.sink ?? defaultSink();
@@ -103,7 +135,7 @@ export class Logger implements LoggerShape {
     }
     const c = this.c;
     const tag =
-      level === 'error' ? c.red.bold('error') :
+      level === 'error' ? c.redBold('error') :
       level === 'warn' ? c.yellow('warn') :
       level === 'debug' ? c.gray('debug') : '';
     let line = tag ? `${tag} ${msg}` : msg;

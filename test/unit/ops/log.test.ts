@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Logger, colorWanted } from '../../../src/ops/log.js';
+import { Logger, colorWanted, loadColor } from '../../../src/ops/log.js';
 
 const ANSI = /\u001b\[/;
 
@@ -12,7 +12,8 @@ test('colour only on a TTY, never under NO_COLOR', () => {
   assert.equal(colorWanted({ isTTY: false }, { FORCE_COLOR: '1' }), true);
 });
 
-test('the event line: coloured when asked, plain otherwise', () => {
+test('the event line: coloured when asked, plain otherwise', async () => {
+  await loadColor();
   const plain: string[] = [];
   new Logger({ color: false, write: (l) => plain.push(l) }).event('MODIFIED', 'default/webapp-config', { selector: 'app=webapp' });
   assert.deepEqual(plain, ['MODIFIED default/webapp-config selector=app=webapp']);
