@@ -203,7 +203,7 @@ export function renderMarkdown(r: Results): string {
   if (r.coldstart) {
     const c = r.coldstart;
     const n = median(c.node);
-    L.push('## 5. Cold start', '', `Wall time of a fresh process, ${c.node.length} runs each, interleaved.`, '');
+    L.push('## 5. Cold start', '', `Wall time of a fresh process, ${c.node.length} runs each, interleaved; cmwatch is the bin itself, as installed (its #! line starts node).`, '');
     L.push('| command | median | × `node -e 0` |', '|---|---|---|');
     L.push(`| \`node -e 0\` | ${fmtInt(n)} ms | 1 |`);
     L.push(`| \`cmwatch --version\` | ${fmtInt(median(c.version))} ms | ${ratio(median(c.version) / n)} |`);

@@ -17,6 +17,12 @@
  * after each marker (the harness samples memory there). Later watches, and
  * the other served resources (empty), stay open and silent.
  *
+ * For the footprint measures (bench/footprint.ts, bench/relist.ts): `counts`
+ * sets N per resource; `namespaces` spreads the ConfigMaps over namespaces
+ * bench-000… and serves them as the cluster-wide /api/v1/configmaps; `expire`
+ * makes each first watch a BOOKMARK past the list, then (after a "continue")
+ * an ERROR 410 Expired and the end, so the client relists.
+ *
  * Run as a forked child (CMWATCH_BENCH_ROLE=server): the config is argv[2] (JSON); events go to the
  * parent over IPC with process.hrtime.bigint() timestamps (CLOCK_MONOTONIC,
  * comparable across processes).
