@@ -51,6 +51,9 @@ interface Contender {
   start(url: string, n: number): { peer: Peer; listed: Promise<unknown> };
 }
 
+/** How long after "listed" the RSS is read. */
+export const SETTLE_MS = 1000;
+
 const mib = (b: number | undefined) => (b === undefined ? 'n/a' : (b / 2 ** 20).toFixed(1));
 
 function cmwatchContender(label: string, extraArgs: string[]): Contender {
@@ -90,7 +93,8 @@ async function idleRun(c: Contender, n: number, idleS: number, log: Log): Promis
   const { peer, listed } = c.start(server.url, n);
   try {
     if ((await timeout(listed, 60_000)) === 'timeout') throw new Error(`${c.label} did not list: ${peer.tail()}`);
-    await sleep(200);
+    // Once settled: right after the list cmwatch's RSS rises for a moment (about +35 MiB for 100 ms at 100 objects) and falls back; the peak keeps it.
+    await sleep(SETTLE_MS);
     const run: IdleRun = {};
     const synced = peer.memory();
     if (synced) run.synced = synced;
@@ -162,7 +166,7 @@ async function snapshotRun(withSnapshot: boolean, configmaps: number, widgets: n
   try {
     if ((await timeout(Promise.all(lists), 120_000)) === 'timeout') throw new Error(`${label} did not list: ${peer.tail()}`);
     const seconds = (Date.now() - t0) / 1000;
-    await sleep(500);
+    await sleep(SETTLE_MS);
     const run: SnapshotRun = { seconds };
     const m = peer.memory();
     if (m) run.synced = m;

@@ -14,7 +14,7 @@
 import { cmwatch, informer, type Peer } from './peers.js';
 import { forkServer, sleep, timeout, type BenchServer } from './proc.js';
 import type { Log } from './suites.js';
-import type { Mem } from './footprint.js';
+import { SETTLE_MS, type Mem } from './footprint.js';
 
 export interface RelistRun {
   /** After the first list. */
@@ -69,7 +69,7 @@ async function relistRun(kind: 'cmwatch' | 'informer', n: number, log: Log): Pro
     const listS = (Date.now() - t0) / 1000;
     // The expiring watch has sent its BOOKMARK once it is open: then the list is behind it.
     if ((await timeout(server.phaseAt(1), 60_000)) === 'timeout') throw new Error(`${label} never watched: ${peer.tail()}`);
-    await sleep(300);
+    await sleep(SETTLE_MS);
     const run: RelistRun = { listS, relistS: NaN, listRequests: 0, completed: false };
     const listed = peer.memory();
     if (listed) run.listed = listed;
@@ -81,7 +81,7 @@ async function relistRun(kind: 'cmwatch' | 'informer', n: number, log: Log): Pro
       return run;
     }
     run.relistS = (Date.now() - t1) / 1000;
-    await sleep(300);
+    await sleep(SETTLE_MS);
     const relisted = peer.memory();
     if (relisted) run.relisted = relisted;
     const reqs = listRequests(server);

@@ -5,7 +5,7 @@
  */
 import type { Results } from './run.js';
 import { median } from './proc.js';
-import type { IdleRow } from './footprint.js';
+import { SETTLE_MS, type IdleRow } from './footprint.js';
 import type { RelistRow } from './relist.js';
 
 const MiB = 2 ** 20;
@@ -38,7 +38,7 @@ export function renderIdle(r: Results): string[] {
   const floor = median(s.floor);
   const L: string[] = [];
   L.push(`### Idle: ${fmtInt(s.n)} ConfigMaps of 1 KiB, no events, beside Node's floor`, '');
-  L.push(`Bench server with ${fmtInt(s.n)} ConfigMaps of about 1 KiB and a watch that stays open and silent. RSS (VmRSS) and peak RSS (VmHWM) of each contender's process once it has listed, and after ${s.idleS} s idle; in parentheses, above Node's floor: the peak RSS of \`node -e 0\` (GNU time's %M), **${mibs(floor)}** (median of ${s.floor.length} in this run). The handler (\`bench/handlers/notify.sh\` on MODIFIED) never runs: it is configured, as in a real sidecar.`, '');
+  L.push(`Bench server with ${fmtInt(s.n)} ConfigMaps of about 1 KiB and a watch that stays open and silent. RSS (VmRSS) and peak RSS (VmHWM) of each contender's process ${SETTLE_MS / 1000} s after it has listed, and after ${s.idleS} s more idle; in parentheses, above Node's floor: the peak RSS of \`node -e 0\` (GNU time's %M), **${mibs(floor)}** (median of ${s.floor.length} in this run). The handler (\`bench/handlers/notify.sh\` on MODIFIED) never runs: it is configured, as in a real sidecar.`, '');
   L.push(`| contender | RSS once listed | RSS after ${s.idleS} s idle | peak RSS | runs |`, '|---|---|---|---|---|');
   for (const row of s.rows) {
     const synced = med(row.runs, (x) => x.synced?.rss);
@@ -111,7 +111,7 @@ export function renderRelist(r: Results): string[] {
   const page = rows.find((x) => x.row.peer === 'cmwatch' && x.pageSize !== undefined)?.pageSize;
   const L: string[] = [];
   L.push('### List and relist: N ConfigMaps of 1 KiB in all namespaces', '');
-  L.push(`Bench server: N ConfigMaps of about 1 KiB spread over ${rows[0]!.row.namespaces} namespaces, served as the cluster-wide collection \`/api/v1/configmaps\` (paged with \`limit\` and \`continue\`, each object in its own namespace), watched with \`cmwatch -A\`. RSS and peak RSS once the first list is done ("synced N object(s)"); then the first watch, after a BOOKMARK past the list, ends with an \`ERROR\` event of a Status 410 Expired, as the API does for a resource version too old, and cmwatch lists everything again and diffs ("relisted N object(s)"): RSS and peak RSS then. cmwatch's list page size (the \`limit\` of its requests; it has no flag for it): **${page ?? 'n/a'}**. The growth column is the peak after the relist, per object above the smallest N's (${smallest ? fmtInt(smallest.row.n) : 'n/a'}): a client that keeps the objects grows by at least their size (about 1 KiB of JSON each); one that keeps a fingerprint per object, by far less. The client-node informer (one unpaged list; it keeps every object) is the reference at the smallest N.`, '');
+  L.push(`Bench server: N ConfigMaps of about 1 KiB spread over ${rows[0]!.row.namespaces} namespaces, served as the cluster-wide collection \`/api/v1/configmaps\` (paged with \`limit\` and \`continue\`, each object in its own namespace), watched with \`cmwatch -A\`. RSS and peak RSS ${SETTLE_MS / 1000} s after the first list is done ("synced N object(s)"); then the first watch, after a BOOKMARK past the list, ends with an \`ERROR\` event of a Status 410 Expired, as the API does for a resource version too old, and cmwatch lists everything again and diffs ("relisted N object(s)"): RSS and peak RSS ${SETTLE_MS / 1000} s after that. cmwatch's list page size (the \`limit\` of its requests; it has no flag for it): **${page ?? 'n/a'}**. The growth column is the peak after the relist, per object above the smallest N's (${smallest ? fmtInt(smallest.row.n) : 'n/a'}): a client that keeps the objects grows by at least their size (about 1 KiB of JSON each); one that keeps a fingerprint per object, by far less. The client-node informer (one unpaged list; it keeps every object) is the reference at the smallest N.`, '');
   L.push('| contender | N | list requests (both lists) | RSS after the list | peak after the list | RSS after the relist | peak after the relist | peak growth per object | list; relist | runs |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const x of rows) {
     const per = smallest && x.row.peer === 'cmwatch' && x !== smallest ? `${fmtInt((x.relistedPeak - smallest.relistedPeak) / (x.row.n - smallest.row.n))} B` : x === smallest ? '(the base)' : '';
@@ -144,7 +144,7 @@ export function renderSnapshot(r: Results): string[] {
   const basePeak = plain ? med(plain.runs, (x) => x.synced?.hwm) : NaN;
   const L: string[] = [];
   L.push(`### \`--snapshot\` of ${fmtInt(s.widgets)} custom resources beside the plain run`, '');
-  L.push(`Bench server holding ${fmtInt(s.configmaps)} ConfigMaps and ${fmtInt(s.widgets)} Widgets (\`widgets.bench.example.com\`) of about 1 KiB each; cmwatch watches the ConfigMaps, plain and with \`--snapshot widgets.bench.example.com\` (a cache of every Widget as JSON text for the handlers), the same server for both. RSS and peak RSS once every reflector logged "synced N object(s)" (the snapshot's too), after 0.5 s.`, '');
+  L.push(`Bench server holding ${fmtInt(s.configmaps)} ConfigMaps and ${fmtInt(s.widgets)} Widgets (\`widgets.bench.example.com\`) of about 1 KiB each; cmwatch watches the ConfigMaps, plain and with \`--snapshot widgets.bench.example.com\` (a cache of every Widget as JSON text for the handlers), the same server for both. RSS and peak RSS once every reflector logged "synced N object(s)" (the snapshot's too), ${SETTLE_MS / 1000} s after.`, '');
   L.push('| run | objects listed | RSS once listed | peak RSS | beside the plain run: RSS; peak | runs |', '|---|---|---|---|---|---|');
   for (const row of s.rows) {
     const rss = med(row.runs, (x) => x.synced?.rss);
