@@ -49,12 +49,14 @@ export interface CmwatchOptions {
   namespace?: string;
   /** Watch for markers in this FIFO (written by handlers/notify.sh) instead of the log. */
   fifo?: Fifo;
-  /** Flags for node itself, before the script (e.g. V8 heap flags). */
+  /** Flags for node itself: then `node [nodeArgs] bin` runs, not the bin itself (whose #! line decides node's flags). */
   nodeArgs?: string[];
   /** Another build's bin/cmwatch.js (--baseline), instead of this checkout's. */
   bin?: string;
   /** RESOURCE arguments (none: the default ConfigMaps). With more than one, keys carry the resource. */
   resources?: string[];
+  /** `-A` instead of `-n NAMESPACE`. */
+  allNamespaces?: boolean;
 }
 
 const cleanEnv = (): NodeJS.ProcessEnv => {
@@ -93,8 +95,11 @@ export function cmwatch(t: Target, o: CmwatchOptions = {}): Peer {
   const env = { ...cleanEnv(), ...(o.fifo ? { BENCH_FIFO: o.fifo.path } : {}), ...o.env };
   // Several resources share one queue: keys are then `canonical/namespace/name`, and phase p ends when every one showed its marker.
   const markers = (p: number) => (resources.length > 1 ? resources.map((r) => `ADDED ${r}/${NAMESPACE}/${markerName(p)}`) : [`ADDED ${NAMESPACE}/${markerName(p)}`]);
-  const peer = start('cmwatch', o.label ?? 'cmwatch', process.execPath, [...(o.nodeArgs ?? []), o.bin ?? CMWATCH, ...resources, ...conn, '-n', o.namespace ?? NAMESPACE, ...(o.extraArgs ?? [])],
-    env, 'stderr', scanner, (p) => markers(p)[0]!, () => watching);
+  const args = [...resources, ...conn, ...(o.allNamespaces ? ['-A'] : ['-n', o.namespace ?? NAMESPACE]), ...(o.extraArgs ?? [])];
+  const bin = o.bin ?? CMWATCH;
+  // As installed: without node flags the bin runs itself, so its #! line decides node's flags, as for a user.
+  const [cmd, argv] = o.nodeArgs ? [process.execPath, [...o.nodeArgs, bin, ...args]] : [bin, args];
+  const peer = start('cmwatch', o.label ?? 'cmwatch', cmd, argv, env, 'stderr', scanner, (p) => markers(p)[0]!, () => watching);
   if (resources.length > 1) {
     peer.marker = (p) => Promise.all(markers(p).map((m) => scanner.waitFor(m))).then((ts) => ts.reduce((a, b) => (a > b ? a : b)));
   }
@@ -147,8 +152,8 @@ export function kubectl(t: Target, resource = 'configmaps'): Peer {
 }
 
 /** A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs), on ConfigMaps or on the custom resource widgets. */
-export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps'): Peer {
-  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
+export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps', allNamespaces = false): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(allNamespaces ? { BENCH_ALL_NAMESPACES: '1' } : {}), ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
   const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
   const synced = scanner.waitFor('synced ');
   return start('informer', '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,

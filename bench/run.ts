@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,cr,handlers,memory,resources,plane] [-- --no-plane] [-- --update-readme]`
+ * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,cr,handlers,memory,resources,idle,relist,snapshot,plane] [-- --no-plane] [-- --update-readme]`
  * `node dist/bench/run.js --render=bench/results/results.json [--update-readme]` re-renders a finished run.
  *
  * Runs the measures of issue #8 against the bench server (and the real
@@ -18,6 +18,8 @@ import { renderMarkdown, renderSummary, renderSvg } from './report.js';
 import { prepareBaseline, renderBaselineComparison, type Baseline } from './baseline.js';
 import { cmwatch, type PeerKind } from './peers.js';
 import { crThroughputPeers, resourcesSuite, type ResourcesResult } from './resources.js';
+import { idleSuite, snapshotSuite, type IdleResult, type SnapshotResult } from './footprint.js';
+import { relistSuite, type RelistResult } from './relist.js';
 import {
   bookHandlerRun, coldStart, handlerRun, inproc, memoryRun, throughputPeers, throughputRun,
   type ColdStart, type MemoryRun, type Run,
@@ -55,9 +57,15 @@ export interface Results {
   cr?: Array<{ peer: string; size: number; m: number; runs: Run[] }>;
   /** RSS watching 1 resource against 3, above Node's floor. */
   resources?: ResourcesResult;
+  /** RSS idle on 100 ConfigMaps, beside Node's floor (bench/footprint.ts). */
+  idle?: IdleResult;
+  /** RSS of `cmwatch -A` listing and relisting N ConfigMaps (bench/relist.ts). */
+  relist?: RelistResult;
+  /** RSS with --snapshot of 10,000 Widgets beside the plain run (bench/footprint.ts). */
+  snapshot?: SnapshotResult;
 }
 
-const SUITES = ['coldstart', 'inproc', 'throughput', 'cr', 'handlers', 'memory', 'resources', 'plane'] as const;
+const SUITES = ['coldstart', 'inproc', 'throughput', 'cr', 'handlers', 'memory', 'resources', 'idle', 'relist', 'snapshot', 'plane'] as const;
 
 function arg(name: string): string | undefined {
   const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -286,6 +294,29 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
       r.meta.notes.push(note);
       log(`  ${note}`);
     }
+  }
+
+  // Each of these three records a failure as a note, so the other suites' results are still written.
+  const footprint = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      const note = `the ${name} suite failed: ${(err as Error).message.slice(0, 300)}`;
+      r.meta.notes.push(note);
+      log(`  ${note}`);
+    }
+  };
+  if (want('idle')) {
+    log('\n== memory: idle on 100 ConfigMaps, beside node -e 0 (measure 4)');
+    await footprint('idle', async () => { r.idle = await idleSuite(quick, reps, log); });
+  }
+  if (want('relist')) {
+    log('\n== memory: list and relist of N ConfigMaps in all namespaces (measure 4)');
+    await footprint('relist', async () => { r.relist = await relistSuite(quick, reps, log); });
+  }
+  if (want('snapshot')) {
+    log('\n== memory: --snapshot of 10,000 Widgets beside the plain run (measure 4)');
+    await footprint('snapshot', async () => { r.snapshot = await snapshotSuite(reps, log); });
   }
 
   if (want('plane')) {

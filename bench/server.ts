@@ -17,6 +17,12 @@
  * after each marker (the harness samples memory there). Later watches, and
  * the other served resources (empty), stay open and silent.
  *
+ * For the footprint measures (bench/footprint.ts, bench/relist.ts): `counts`
+ * sets N per resource; `namespaces` spreads the ConfigMaps over namespaces
+ * bench-000… and serves them as the cluster-wide /api/v1/configmaps; `expire`
+ * makes each first watch a BOOKMARK past the list, then (after a "continue")
+ * an ERROR 410 Expired and the end, so the client relists.
+ *
  * Run as a forked child (CMWATCH_BENCH_ROLE=server): the config is argv[2] (JSON); events go to the
  * parent over IPC with process.hrtime.bigint() timestamps (CLOCK_MONOTONIC,
  * comparable across processes).
@@ -36,6 +42,19 @@ export interface ServerConfig extends Omit<WorkloadShape, 'resource'> {
   chunk?: number;
   /** The resources that hold N objects and stream the phases (default: configmaps). */
   resources?: ResourceName[];
+  /** Objects per resource where not N (e.g. 100 ConfigMaps beside 10,000 Widgets); only for the resources served. */
+  counts?: Partial<Record<ResourceName, number>>;
+  /**
+   * ConfigMaps spread over this many namespaces (bench-000, bench-001, …, object k in k mod it), served
+   * as the cluster-wide collection /api/v1/configmaps (what `-A` lists and watches) instead of namespace bench.
+   */
+  namespaces?: number;
+  /**
+   * The first watch of each served resource expires: a BOOKMARK one version past the list (so the
+   * watch got past its list), then, after a "continue", an ERROR 410 Expired event and the end of the
+   * response, as the API does for a resource version too old. Lists after it are one version newer.
+   */
+  expire?: boolean;
 }
 
 export type ServerMessage =
@@ -67,17 +86,31 @@ interface Collection {
   watched: boolean;
 }
 
+/** The namespace of object k when ConfigMaps are spread over namespaces. */
+export function spreadNamespace(k: number, namespaces: number): string {
+  return `${NAMESPACE}-${String(k % namespaces).padStart(3, '0')}`;
+}
+
 function collection(cfg: ServerConfig, resource: ResourceName): Collection {
   const active = (cfg.resources ?? ['configmaps']).includes(resource);
-  const n = active ? cfg.n : 0;
+  const n = active ? cfg.counts?.[resource] ?? cfg.n : 0;
   const w = new Workload({ n, size: cfg.size, resource });
-  return { resource, n, phases: active ? cfg.phases : [], w, enc: new LineEncoder(w), items: Array.from({ length: n }, (_, k) => w.listItem(k)), watched: false };
+  const spread = resource === 'configmaps' && cfg.namespaces ? cfg.namespaces : 0;
+  const home = `"namespace":"${NAMESPACE}"`;
+  // Rendered in namespace bench; moved to its own namespace by its first (the metadata's) namespace field.
+  const item = (k: number) => (spread ? w.listItem(k).replace(home, `"namespace":"${spreadNamespace(k, spread)}"`) : w.listItem(k));
+  return { resource, n, phases: active ? cfg.phases : [], w, enc: new LineEncoder(w), items: Array.from({ length: n }, (_, k) => item(k)), watched: false };
+}
+
+/** Where a collection is served: its path in namespace bench, or the cluster-wide one for spread ConfigMaps. */
+function collectionPath(cfg: ServerConfig, r: ResourceName): string {
+  return r === 'configmaps' && cfg.namespaces ? '/api/v1/configmaps' : KINDS[r].path(NAMESPACE);
 }
 
 export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; close(): void }> {
   const chunk = cfg.chunk ?? 65536;
-  const listRv = String(LIST_RV);
-  const collections = new Map(RESOURCE_NAMES.map((r) => [KINDS[r].path(NAMESPACE), collection(cfg, r)]));
+  let listRv = String(LIST_RV);
+  const collections = new Map(RESOURCE_NAMES.map((r) => [collectionPath(cfg, r), collection(cfg, r)]));
   // Counted, not edge-triggered: a stream still flushing its marker when "continue" arrives must not miss it.
   let continues = 0;
   let waitContinue: Array<{ n: number; go: () => void }> = [];
@@ -156,6 +189,18 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
     }
   };
 
+  /** The expiring first watch (cfg.expire): a BOOKMARK past the list, then on "continue" an ERROR 410 and the end. */
+  const expire = async (res: ServerResponse, c: Collection) => {
+    const kind = KINDS[c.resource];
+    const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
+    res.write(`{"type":"BOOKMARK","object":{"kind":"${kind.kind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${LIST_RV + 1}"}}}\n`);
+    send({ ev: 'phase', p: 1, events: 0, at: now(), resource: c.resource });
+    await continued(1);
+    listRv = String(LIST_RV + 2);
+    const message = `too old resource version: ${LIST_RV + 1} (${LIST_RV + 2})`;
+    res.end(`{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"${message}","reason":"Expired","code":410}}\n`);
+  };
+
   const discovery = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     if ((path === '/api' || path === '/apis') && wantsAggregated(req.headers.accept)) {
       const body = aggregated(path);
@@ -182,10 +227,14 @@ export function startBenchServer(cfg: ServerConfig): Promise<{ url: string; clos
     if (q.get('watch') !== 'true' && q.get('watch') !== '1') return list(res, c, q);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
-    const first = !c.watched && c.phases.length > 0;
+    const first = !c.watched && (c.phases.length > 0 || (!!cfg.expire && c.n > 0));
     c.watched = true;
     send({ ev: 'watch', at: now(), first, query: u.search, resource: c.resource });
     if (!first) return; // a re-watch, or a resource without a workload: open and silent
+    if (cfg.expire) {
+      expire(res, c).catch((err) => process.stderr.write(`bench server: ${String(err)}\n`));
+      return;
+    }
     const rv = q.get('resourceVersion');
     stream(res, c, !!rv && rv !== '0').catch((err) => process.stderr.write(`bench server: ${String(err)}\n`));
   });

@@ -22,14 +22,14 @@ export interface ColdStart {
   help: number[];
 }
 
-/** Wall time of `node -e 0`, `cmwatch --version` and `cmwatch --help`, interleaved, in ms. */
+/** Wall time of `node -e 0`, `cmwatch --version` and `cmwatch --help` (the bin itself, as installed: its #! line starts node), interleaved, in ms. */
 export function coldStart(reps: number): ColdStart {
   const out: ColdStart = { node: [], version: [], help: [] };
-  const cmds: Array<[keyof ColdStart, string[]]> = [['node', ['-e', '0']], ['version', [CMWATCH, '--version']], ['help', [CMWATCH, '--help']]];
+  const cmds: Array<[keyof ColdStart, string, string[]]> = [['node', process.execPath, ['-e', '0']], ['version', CMWATCH, ['--version']], ['help', CMWATCH, ['--help']]];
   for (let r = 0; r < reps + 1; r++) {
-    for (const [k, args] of cmds) {
+    for (const [k, cmd, args] of cmds) {
       const t0 = hrnow();
-      const res = spawnSync(process.execPath, args, { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+      const res = spawnSync(cmd, args, { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
       const ms = seconds(t0, hrnow()) * 1000;
       if (res.status !== 0) throw new Error(`${args.join(' ')} exited ${res.status}`);
       if (r > 0) out[k].push(ms); // the first round warms the page cache

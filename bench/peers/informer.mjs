@@ -4,8 +4,10 @@
 // (BENCH_RESOURCE=widgets: widgets.bench.example.com/v1). Plain JavaScript so
 // the root build never needs bench's node_modules.
 //
-// env: BENCH_SERVER (an http URL, no credentials) or BENCH_KUBECONFIG; BENCH_NAMESPACE; BENCH_RESOURCE (configmaps, widgets).
-// stdout: "synced N" after the list, "n COUNT" every 200 ms (updates so far),
+// env: BENCH_SERVER (an http URL, no credentials) or BENCH_KUBECONFIG; BENCH_NAMESPACE; BENCH_RESOURCE (configmaps, widgets);
+// BENCH_ALL_NAMESPACES=1: the ConfigMaps of all namespaces (/api/v1/configmaps).
+// stdout: "listed N" once each list (the first, or a relist) is in the informer's cache,
+// "synced N" after the first list, "n COUNT" every 200 ms (updates so far),
 // "marker NAME COUNT" when an object named bench-end-* is added.
 import * as k8s from '@kubernetes/client-node';
 
@@ -23,9 +25,19 @@ if (widgets) {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const cr = { group: 'bench.example.com', version: 'v1', namespace, plural: 'widgets' };
   informer = k8s.makeInformer(kc, `/apis/${cr.group}/${cr.version}/namespaces/${namespace}/${cr.plural}`, () => api.listNamespacedCustomObject(cr));
+} else if (process.env.BENCH_ALL_NAMESPACES === '1') {
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  informer = k8s.makeInformer(kc, '/api/v1/configmaps', () => listed(api.listConfigMapForAllNamespaces()));
 } else {
   const api = kc.makeApiClient(k8s.CoreV1Api);
-  informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => api.listNamespacedConfigMap({ namespace }));
+  informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => listed(api.listNamespacedConfigMap({ namespace })));
+}
+
+// The informer adds a list's items synchronously once its list function resolves: a setImmediate runs after that.
+async function listed(p) {
+  const list = await p;
+  setImmediate(() => process.stdout.write(`listed ${list.items?.length ?? 0}\n`));
+  return list;
 }
 
 let updates = 0;

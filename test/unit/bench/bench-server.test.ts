@@ -106,3 +106,51 @@ test('the bench server: discovery in both forms, lists and a watch of ConfigMaps
     await server.stop();
   }
 });
+
+test('the bench server: ConfigMaps spread over namespaces as the cluster-wide collection, per-resource counts, an expiring first watch', async () => {
+  const server = await forkServer({ n: 5, size: 1024, phases: [], resources: ['configmaps', 'widgets'], counts: { widgets: 2 }, namespaces: 3, expire: true });
+  try {
+    const list = async (path: string) => {
+      const res = await fetch(server.url + path);
+      assert.equal(res.status, 200, path);
+      return (await res.json()) as Doc;
+    };
+    // Paged with limit and continue, each object in its own namespace.
+    const first = await list('/api/v1/configmaps?limit=3');
+    assert.equal(first.kind, 'ConfigMapList');
+    assert.equal(first.metadata.remainingItemCount, 2);
+    const rest = await list(`/api/v1/configmaps?limit=3&continue=${encodeURIComponent(first.metadata.continue)}`);
+    const items = [...first.items, ...rest.items] as Doc[];
+    assert.deepEqual(items.map((o) => o.metadata.namespace), ['bench-000', 'bench-001', 'bench-002', 'bench-000', 'bench-001']);
+    assert.equal(new Set(items.map((o) => o.metadata.name)).size, 5);
+    assert.equal(rest.metadata.continue, undefined);
+    assert.equal((await list(KINDS.widgets.path('bench'))).items.length, 2, 'widgets: their own count');
+
+    // The first watch: a BOOKMARK past the list; on "continue", an ERROR 410 Expired and the end.
+    const res = await fetch(`${server.url}/api/v1/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
+    const reader = res.body!.getReader();
+    let text = '';
+    const read = async (lines: number) => {
+      while ((text.match(/\n/g) ?? []).length < lines) {
+        const { value, done } = await reader.read();
+        if (done) return true;
+        text += Buffer.from(value).toString();
+      }
+      return false;
+    };
+    await read(1);
+    await server.phaseAt(1);
+    server.next();
+    await read(2);
+    assert.equal(await read(3), true, 'the response ends after the ERROR');
+    const events = text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Doc });
+    assert.deepEqual(events.map((e) => e.type), ['BOOKMARK', 'ERROR']);
+    assert.ok(Number(events[0]!.object.metadata.resourceVersion) > Number(first.metadata.resourceVersion), 'the bookmark is past the list');
+    assert.equal(events[1]!.object.code, 410);
+    assert.equal(events[1]!.object.reason, 'Expired');
+    const again = await list('/api/v1/configmaps');
+    assert.ok(Number(again.metadata.resourceVersion) > Number(events[0]!.object.metadata.resourceVersion), 'a later list is newer');
+  } finally {
+    await server.stop();
+  }
+});

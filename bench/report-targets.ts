@@ -1,0 +1,79 @@
+/**
+ * The targets of issue #18 (a sidecar that fits), one row each with its
+ * result and met/missed, from one run's results; a measure the run did not
+ * make is "not measured".
+ */
+import type { Results } from './run.js';
+import type { LivePeer } from './plane.js';
+import { median } from './proc.js';
+import type { Run } from './suites.js';
+import { idleTarget, relistTarget, snapshotTarget, type TargetRow } from './report-footprint.js';
+
+const MiB = 2 ** 20;
+const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const fmt1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const mibs = (b: number | undefined) => (b !== undefined && Number.isFinite(b) ? `${(b / MiB).toFixed(1)} MiB` : 'n/a');
+const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
+const verdict = (b: boolean | undefined) => (b === undefined ? 'not measured' : b ? 'met' : 'missed');
+
+/** A plane row's RSS once the run settled, when the plane suite measured it (an optional field of newer results). */
+type Steady = LivePeer & { steady?: { rss: number; hwm: number } };
+
+function planeTargets(r: Results): TargetRow[] {
+  const peakName = 'peak RSS, 10,000 ConfigMaps of 1 KiB, real control plane, list + 5,000 updates ≤ 96 MiB';
+  const steadyName = 'steady RSS afterwards ≤ kubectl\'s (real control plane)';
+  const live = r.plane?.live as Steady[] | undefined;
+  const own = live?.find((x) => x.peer.startsWith('cmwatch'));
+  if (!r.plane || !own) return [[peakName, 'the control plane was not run', 'not measured'], [steadyName, 'the control plane was not run', 'not measured']];
+  const peak = Math.max(own.end?.hwm ?? NaN, own.synced?.hwm ?? NaN);
+  const size = r.plane.n === 10_000 && r.plane.updates === 5000 ? '' : ` (this run: ${fmtInt(r.plane.n)} ConfigMaps, ${fmtInt(r.plane.updates)} updates)`;
+  const rows: TargetRow[] = [[peakName, `${mibs(peak)}${size}`, Number.isFinite(peak) ? verdict(peak <= 96 * MiB) : 'not measured']];
+  const kube = live!.find((x) => x.peer.startsWith('kubectl'));
+  if (own.steady && kube?.steady) {
+    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}`, verdict(own.steady.rss <= kube.steady.rss)]);
+  } else {
+    rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);
+  }
+  return rows;
+}
+
+function runsOf(r: Results, peer: string, size: number): Run[] | undefined {
+  return r.throughput?.find((t) => t.peer === peer && t.size === size)?.runs;
+}
+
+/** CPU per 1,000 events ≤ the informer's, and events/s ≥ the informer's, at 1 KiB and 64 KiB (the `cmwatch` row: default log level). */
+function informerTargets(r: Results): TargetRow[] {
+  const cpuName = 'CPU per 1,000 events ≤ the client-node informer\'s (bench server; `cmwatch` at its default log level)';
+  const rateName = 'events/s ≥ the client-node informer\'s (bench server; `cmwatch` at its default log level)';
+  const sizes = [1024, 65536].map((size) => {
+    const c = runsOf(r, 'cmwatch', size);
+    const i = runsOf(r, 'informer', size);
+    return {
+      name: `${size / 1024} KiB`,
+      measured: !!c?.length && !!i?.length,
+      cpu: [median((c ?? []).map((x) => x.cpuMsPer1k)), median((i ?? []).map((x) => x.cpuMsPer1k))] as const,
+      rate: [median((c ?? []).map((x) => x.rate)), median((i ?? []).map((x) => x.rate))] as const,
+    };
+  });
+  if (!sizes.some((s) => s.measured)) return [[cpuName, 'not measured', 'not measured'], [rateName, 'not measured', 'not measured']];
+  const each = (f: (s: (typeof sizes)[number]) => string, ok: (s: (typeof sizes)[number]) => boolean) =>
+    [sizes.map((s) => `${s.name}: ${s.measured ? f(s) : 'not measured'}`).join('; '), sizes.map((s) => `${s.name} ${s.measured ? verdict(ok(s)) : 'not measured'}`).join(', ')] as const;
+  const cpu = each((s) => `${fmt1(s.cpu[0])} ms against ${fmt1(s.cpu[1])} ms`, (s) => s.cpu[0] <= s.cpu[1]);
+  const rate = each((s) => `${fmtInt(s.rate[0])} against ${fmtInt(s.rate[1])} (${ratio(s.rate[0] / s.rate[1])})`, (s) => s.rate[0] >= s.rate[1]);
+  return [[cpuName, cpu[0], cpu[1]], [rateName, rate[0], rate[1]]];
+}
+
+function coldStartTarget(r: Results): TargetRow {
+  const name = 'cold start: `cmwatch --version` and `cmwatch --help` ≤ 1.5× `node -e 0`';
+  const c = r.coldstart;
+  if (!c) return [name, 'not measured', 'not measured'];
+  const n = median(c.node);
+  const v = median(c.version) / n;
+  const h = median(c.help) / n;
+  return [name, `--version ${fmtInt(median(c.version))} ms (${ratio(v)}), --help ${fmtInt(median(c.help))} ms (${ratio(h)}), \`node -e 0\` ${fmtInt(n)} ms`, `--version ${verdict(v <= 1.5)}, --help ${verdict(h <= 1.5)}`];
+}
+
+/** Issue #18's rows, in the issue's order. */
+export function issue18Targets(r: Results): TargetRow[] {
+  return [idleTarget(r), ...planeTargets(r), ...informerTargets(r), coldStartTarget(r), relistTarget(r), snapshotTarget(r)];
+}
