@@ -6,6 +6,8 @@ import type { Results } from './run.js';
 import { median, percentile } from './proc.js';
 import type { MemoryRun, Run } from './suites.js';
 import { renderCr, renderResources, resourcesTarget } from './report-resources.js';
+import { renderPlaneMemory } from './report-plane.js';
+import { renderState } from './report-state.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -189,16 +191,12 @@ export function renderMarkdown(r: Results): string {
       L.push(`| ${x.peer}${done} | ${mibs(synced)} | ${mibs(peak0)} | ${cells.join(' | ')} | ${pct(b / a - 1)} | ${mibs(hw)} | ${x.runs.length} |`);
     }
     L.push('');
-    if (r.plane) {
-      L.push(`Real control plane: ${fmtInt(r.plane.n)} ConfigMaps of 1 KiB, the three contenders at once, after the list and after the ${fmtInt(r.plane.updates)} live events above.`, '');
-      L.push('| contender | RSS after the list | RSS at the end | peak RSS |', '|---|---|---|---|');
-      for (const x of r.plane.live) L.push(`| ${x.peer} | ${mibs(x.synced?.rss)} | ${mibs(x.end?.rss)} | ${mibs(Math.max(x.end?.hwm ?? 0, x.synced?.hwm ?? 0))} |`);
-      L.push('');
-    }
   }
 
-  if (r.resources?.rows.length && !r.memory?.length) L.push('## 4. Memory', '');
+  if (!r.memory?.length && (r.plane?.live.length || r.resources?.rows.length || r.state?.runs.length)) L.push('## 4. Memory', '');
+  L.push(...renderPlaneMemory(r));
   L.push(...renderResources(r));
+  L.push(...renderState(r));
 
   if (r.coldstart) {
     const c = r.coldstart;
