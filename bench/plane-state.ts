@@ -194,11 +194,18 @@ async function until(what: string, ms: number, fn: () => boolean): Promise<void>
   }
 }
 
+/** The ConfigMaps of the namespace (before any store exists): the keys the store will hold, the N and kube-root-ca.crt. */
+async function configMapCount(c: Cluster): Promise<number> {
+  const list = await must(c, 'GET', `/api/v1/namespaces/${NAMESPACE}/configmaps?limit=1`);
+  return (list.items as unknown[]).length + Number(list.metadata.remainingItemCount ?? 0);
+}
+
 /** One cmwatch run: start, sync, (store complete,) settle, the PATCHes, flushed. */
 async function oneRun(c: Cluster, o: StateOptions, label: string, stateArgs: string[], round: number, log: Log): Promise<StateRun> {
   const base = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
   const store = stateArgs.length ? new StoreWatch(c, NAMESPACE, STATE_NAME) : undefined;
   await store?.start();
+  const keys = await configMapCount(c);
   const args = ['--on', 'MODIFIED', '--exec', NOTIFY, ...stateArgs];
   const fifo = new Fifo();
   const t0 = hrnow();
@@ -211,8 +218,8 @@ async function oneRun(c: Cluster, o: StateOptions, label: string, stateArgs: str
     let storeSeconds: number | undefined;
     let stored: Mem | undefined;
     if (store) {
-      const at = await timeout(store.holds(o.n), 180_000);
-      if (at === 'timeout') throw new Error(`${label}: the store holds ${store.keys} of ${o.n} keys after 180 s: ${p.tail()}`);
+      const at = await timeout(store.holds(keys), 180_000);
+      if (at === 'timeout') throw new Error(`${label}: the store holds ${store.keys} of ${keys} keys after 180 s: ${p.tail()}`);
       storeSeconds = seconds(t0, at);
       stored = p.memory();
     }
