@@ -7,14 +7,17 @@
  *    (direct), kubectl get --watch and the client-node informer all list
  *    and watch them at once while the harness PATCHes U of them as fast as
  *    the API takes it (8 requests in flight) and then creates a marker
- *    ConfigMap; each contender's time to the marker, its CPU, its RSS;
+ *    ConfigMap; each contender's time to the marker, its CPU, its RSS
+ *    after the list and at the marker, and once every contender saw the
+ *    marker, its steady RSS after a quiet spell without writes (and VmHWM
+ *    then: the peak over the whole run);
  *  - latency: API write accepted (the PATCH's response) to handler start
  *    (bench/handlers/notify.sh writing to a FIFO), one change at a time,
  *    direct and through kubectl proxy.
  */
 import { api, ensureNamespace, startPlane, type Cluster } from '../test/helpers/plane.js';
 import { cmwatch, informer, kubectl, type Peer } from './peers.js';
-import { Fifo, hrnow, percentile, seconds, timeout } from './proc.js';
+import { Fifo, hrnow, percentile, seconds, sleep, timeout } from './proc.js';
 import { NOTIFY, type Log } from './suites.js';
 import { NAMESPACE, SELECTOR_ANNOTATION, cmName, markerName, payloadFor } from './workload.js';
 
@@ -23,6 +26,8 @@ export interface PlaneOptions {
   updates: number;
   latencyChanges: number;
   warmup: number;
+  /** After every contender saw the marker: how long to wait without writes before reading the steady RSS, ms. */
+  steadyMs: number;
 }
 
 export interface LivePeer {
@@ -35,6 +40,8 @@ export interface LivePeer {
   completed: boolean;
   synced?: { rss: number; hwm: number };
   end?: { rss: number; hwm: number };
+  /** After every contender saw the marker and steadyMs without writes (hwm: the peak of the whole run). */
+  steady?: { rss: number; hwm: number };
 }
 
 export interface LatencyResult {
@@ -53,11 +60,13 @@ export interface PlaneResults {
   updates: number;
   /** PATCHes per second the API took. */
   writerRate: number;
+  /** The quiet spell before the steady RSS, ms (older results have none). */
+  steadyMs?: number;
   live: LivePeer[];
   latency: LatencyResult[];
 }
 
-async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {
+export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -69,7 +78,7 @@ async function pool<T>(count: number, width: number, fn: (i: number) => Promise<
   await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
 }
 
-function configMap(name: string, namespace: string, data: Record<string, string>, k = 0): unknown {
+export function configMap(name: string, namespace: string, data: Record<string, string>, k = 0): unknown {
   return {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name, namespace, labels: { app: 'bench' }, annotations: { [SELECTOR_ANNOTATION]: `app=bench-${k}` } },
@@ -77,7 +86,7 @@ function configMap(name: string, namespace: string, data: Record<string, string>
   };
 }
 
-async function must(c: Cluster, method: string, path: string, body?: unknown): Promise<any> {
+export async function must(c: Cluster, method: string, path: string, body?: unknown): Promise<any> {
   const r = await api(c, method, path, body);
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)?.slice(0, 200)}`);
   return r.json;
@@ -130,6 +139,14 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
       live.push(lp);
       log(`  ${p.label}: ${Math.round(lp.rate)} events/s, ${lp.lagMs.toFixed(0)} ms behind the last write, ${lp.cpuMsPer1k.toFixed(1)} ms CPU / 1000 events; RSS ${((lp.end?.rss ?? NaN) / 2 ** 20).toFixed(1)} MiB, peak ${((lp.end?.hwm ?? NaN) / 2 ** 20).toFixed(1)} MiB`);
     }
+    // The steady state: nobody writes, every contender has caught up; what does each keep?
+    await sleep(o.steadyMs);
+    for (let i = 0; i < peers.length; i++) {
+      const m = peers[i]!.memory();
+      if (!m) continue;
+      live[i]!.steady = m;
+      log(`  ${peers[i]!.label}: steady RSS ${(m.rss / 2 ** 20).toFixed(1)} MiB after ${(o.steadyMs / 1000).toFixed(0)} s without writes, peak (VmHWM) ${(m.hwm / 2 ** 20).toFixed(1)} MiB`);
+    }
     for (const p of peers) await p.stop();
     running.length = 0;
 
@@ -167,7 +184,7 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     } finally {
       await proxy.stop();
     }
-    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, live, latency };
+    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, steadyMs: o.steadyMs, live, latency };
   } finally {
     for (const p of running) await p.stop();
     await c.stop();

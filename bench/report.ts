@@ -8,6 +8,8 @@ import type { MemoryRun, Run } from './suites.js';
 import { renderCr, renderResources, resourcesTarget } from './report-resources.js';
 import { renderIdle, renderRelist, renderSnapshot } from './report-footprint.js';
 import { issue18Targets } from './report-targets.js';
+import { renderPlaneMemory } from './report-plane.js';
+import { renderState } from './report-state.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -188,17 +190,13 @@ export function renderMarkdown(r: Results): string {
       L.push(`| ${x.peer}${done} | ${mibs(synced)} | ${mibs(peak0)} | ${cells.join(' | ')} | ${pct(b / a - 1)} | ${mibs(hw)} | ${x.runs.length} |`);
     }
     L.push('');
-    if (r.plane) {
-      L.push(`Real control plane: ${fmtInt(r.plane.n)} ConfigMaps of 1 KiB, the three contenders at once, after the list and after the ${fmtInt(r.plane.updates)} live events above.`, '');
-      L.push('| contender | RSS after the list | RSS at the end | peak RSS |', '|---|---|---|---|');
-      for (const x of r.plane.live) L.push(`| ${x.peer} | ${mibs(x.synced?.rss)} | ${mibs(x.end?.rss)} | ${mibs(Math.max(x.end?.hwm ?? 0, x.synced?.hwm ?? 0))} |`);
-      L.push('');
-    }
   }
 
-  if ((r.resources?.rows.length || r.idle || r.relist || r.snapshot) && !r.memory?.length) L.push('## 4. Memory', '');
+  if (!r.memory?.length && (r.plane?.live.length || r.resources?.rows.length || r.state?.runs.length || r.idle || r.relist || r.snapshot)) L.push('## 4. Memory', '');
+  L.push(...renderPlaneMemory(r));
   L.push(...renderResources(r));
   L.push(...renderIdle(r), ...renderRelist(r), ...renderSnapshot(r));
+  L.push(...renderState(r));
 
   if (r.coldstart) {
     const c = r.coldstart;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,cr,handlers,memory,resources,idle,relist,snapshot,plane] [-- --no-plane] [-- --update-readme]`
+ * `npm run bench [-- --quick] [-- --baseline=REV] [-- --only=coldstart,inproc,throughput,cr,handlers,memory,resources,idle,relist,snapshot,plane,state] [-- --no-plane] [-- --update-readme]`
  * `node dist/bench/run.js --render=bench/results/results.json [--update-readme]` re-renders a finished run.
  *
  * Runs the measures of issue #8 against the bench server (and the real
@@ -13,6 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { InprocResult } from './inproc.js';
 import type { PlaneResults } from './plane.js';
+import type { StateResults } from './plane-state.js';
 import { ROOT } from './proc.js';
 import { renderMarkdown, renderSummary, renderSvg } from './report.js';
 import { prepareBaseline, renderBaselineComparison, type Baseline } from './baseline.js';
@@ -63,9 +64,11 @@ export interface Results {
   relist?: RelistResult;
   /** RSS with --snapshot of 10,000 Widgets beside the plain run (bench/footprint.ts). */
   snapshot?: SnapshotResult;
+  /** --state with many keys beside the plain run, real control plane (bench/plane-state.ts). */
+  state?: StateResults;
 }
 
-const SUITES = ['coldstart', 'inproc', 'throughput', 'cr', 'handlers', 'memory', 'resources', 'idle', 'relist', 'snapshot', 'plane'] as const;
+const SUITES = ['coldstart', 'inproc', 'throughput', 'cr', 'handlers', 'memory', 'resources', 'idle', 'relist', 'snapshot', 'plane', 'state'] as const;
 
 function arg(name: string): string | undefined {
   const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -108,7 +111,10 @@ async function main(): Promise<void> {
   const quick = arg('quick') !== undefined;
   const only = arg('only')?.split(',').filter(Boolean);
   const skip = new Set(arg('skip')?.split(',').filter(Boolean) ?? []);
-  if (arg('no-plane') !== undefined) skip.add('plane');
+  if (arg('no-plane') !== undefined) {
+    skip.add('plane');
+    skip.add('state');
+  }
   const want = (s: (typeof SUITES)[number]) => (!only || only.includes(s)) && !skip.has(s);
   const outDir = arg('out') || join(ROOT, 'bench', 'results');
   const reps = Number(arg('reps') ?? (quick ? 1 : 3));
@@ -328,9 +334,27 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
     } else {
       const { planeSuite } = await import('./plane.js');
       try {
-        r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20 }, log);
+        r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10, steadyMs: 5000 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20, steadyMs: 15_000 }, log);
       } catch (err) {
         const note = `the control plane run failed: ${(err as Error).message.slice(0, 300)}`;
+        r.meta.notes.push(note);
+        log(`  ${note}`);
+      }
+    }
+  }
+
+  if (want('state')) {
+    log(`\n== --state with ${quick ? '4,000' : '20,000'} keys beside the plain run, real control plane (measure 4)`);
+    if (!planeBuilt()) {
+      const note = 'the real control plane is not built (npm run cluster:build): the --state measures were skipped';
+      r.meta.notes.push(note);
+      log(`  ${note}`);
+    } else {
+      const { stateSuite } = await import('./plane-state.js');
+      try {
+        r.state = await stateSuite(quick ? { n: 4000, updates: 1000, settleMs: 5000 } : { n: 20_000, updates: 1000, settleMs: 10_000 }, log);
+      } catch (err) {
+        const note = `the --state run failed: ${(err as Error).message.slice(0, 300)}`;
         r.meta.notes.push(note);
         log(`  ${note}`);
       }

@@ -1,0 +1,25 @@
+/**
+ * The real control plane's memory table of latest.md (bench/plane.ts):
+ * each contender's RSS after the list, at the marker, its peak (VmHWM) and
+ * its steady RSS once nobody writes.
+ */
+import type { Results } from './run.js';
+
+const MiB = 2 ** 20;
+const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const mibs = (b: number | undefined) => (b !== undefined && Number.isFinite(b) ? `${(b / MiB).toFixed(1)} MiB` : 'n/a');
+
+export function renderPlaneMemory(r: Results): string[] {
+  const p = r.plane;
+  if (!p?.live.length) return [];
+  const quiet = p.steadyMs !== undefined ? `${fmtInt(p.steadyMs / 1000)} s` : undefined;
+  const L: string[] = [];
+  L.push(`Real control plane: ${fmtInt(p.n)} ConfigMaps of 1 KiB, the three contenders at once: RSS after the list (each has synced), at the marker after the ${fmtInt(p.updates)} live events above, and steady: ${quiet ? `${quiet} after every contender saw the marker, with no writes` : 'not measured in this run'}. The peak is VmHWM, the most the process ever held (read last).`, '');
+  L.push('| contender | RSS after sync | RSS at the marker | peak (VmHWM) | steady |', '|---|---|---|---|---|');
+  for (const x of p.live) {
+    const peak = Math.max(x.synced?.hwm ?? 0, x.end?.hwm ?? 0, x.steady?.hwm ?? 0);
+    L.push(`| ${x.peer} | ${mibs(x.synced?.rss)} | ${mibs(x.end?.rss)} | ${mibs(peak || undefined)} | ${mibs(x.steady?.rss)} |`);
+  }
+  L.push('');
+  return L;
+}
