@@ -95,16 +95,18 @@ export class ChangeDelivery {
   }
 
   /**
-   * One object of a list: SYNC for the initial list (or `initialAs`: ADDED
-   * for a resource that appeared after start); after that (a relist) ADDED
-   * or MODIFIED if it differs from what was known, else counted as skipped
-   * ('unchanged', 'stale'; an object at the same version is not).
+   * One object of a list. A key not known yet: SYNC in the initial list (or
+   * `initialAs`: ADDED for a resource that appeared after start), ADDED in a
+   * relist. A known key (a relist, or an initial list tried again after it
+   * failed half-way: nothing is delivered twice) only if it differs from what
+   * was known, as MODIFIED; else counted as skipped ('unchanged', 'stale'; an
+   * object at the same version is not).
    */
   listed(object: K8sObject, key: string, initial: boolean, initialAs: 'SYNC' | 'ADDED' = 'SYNC'): { diff: ListedAs; wait: PromiseLike<void> | undefined } {
     const diff = this.changes.listed(key, object);
     const hash = this.changes.hashOf(key);
-    if (initial) return { diff, wait: this.deliver(initialAs, object, key, 'list', hash) };
-    if (diff === 'ADDED' || diff === 'MODIFIED') return { diff, wait: this.deliver(diff, object, key, 'relist', hash) };
+    if (diff === 'ADDED') return { diff, wait: this.deliver(initial ? initialAs : 'ADDED', object, key, initial ? 'list' : 'relist', hash) };
+    if (diff === 'MODIFIED') return { diff, wait: this.deliver(diff, object, key, 'relist', hash) };
     if (diff === 'stale' || diff === 'unchanged') this.skip(diff);
     return { diff, wait: undefined };
   }

@@ -1,6 +1,10 @@
 /**
- * One whole list, page by page (`limit` and `continue`), for the reflector:
- * a stall timer on every page (an inactivity timer, fed by each byte), the
+ * One whole list, page by page (`limit` and `continue`), for the reflector.
+ * Each page goes to the caller's sink as it arrives and is let go before the
+ * next is asked for, so a list of 100,000 objects holds one page at a time
+ * (the reflector keeps a fingerprint per object, never the objects); the
+ * stall timer is paused while the sink works on a page. Also: a stall
+ * timer on every page (an inactivity timer, fed by each byte), the
  * bounds of ListBounds, a byte cap per page, and a continue token that
  * expires mid-list answered by one full list from the start. A page over the
  * byte cap is asked for again with half the limit (legitimately large
@@ -26,12 +30,22 @@ export interface ListAllOptions extends ListLimits {
 }
 
 export interface ListResult {
-  items: K8sObject[];
+  /** The list's resource version (its last page's). */
   resourceVersion: string;
+  /** How many objects its pages had, in all (of the pass that finished). */
+  count: number;
 }
 
-/** Resolves with every item and the list's resource version; rejects as the source does, or with a StallError. */
-export async function listAll(o: ListAllOptions): Promise<ListResult> {
+/** Where the pages go. */
+export interface PageSink {
+  /** One page's objects and the list's resource version; awaited before the next page is asked for. */
+  page(items: K8sObject[], resourceVersion: string): Promise<void> | void;
+  /** The list starts again from its first page (an expired continue token): what was counted of the pages before is void. */
+  restart(): void;
+}
+
+/** Hands every page to the sink; resolves with the list's resource version; rejects as the source does, or with a StallError. */
+export async function listPages(o: ListAllOptions, sink: PageSink): Promise<ListResult> {
   const { source, signal, log } = o;
   const ac = new AbortController();
   const onAbort = () => ac.abort();
@@ -39,7 +53,7 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
   const timer = new InactivityTimer(o.stallTimeoutMs, () => ac.abort());
   const touch = () => timer.touch();
   const bounds = new ListBounds(source.description, o);
-  const items: K8sObject[] = [];
+  let count = 0;
   let cont: string | undefined;
   let limit = o.pageSize;
   /** The full-list fallback after an expired continue token is taken once; a second expiry fails the list (backoff, no hot loop). */
@@ -56,8 +70,9 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
           fellBack = true;
           // The continue token expired mid-list: start over with one full list.
           log.warn(`list ${source.description}: continue token expired; listing again in one page`, { reason: 'expired' });
-          items.length = 0;
+          count = 0;
           bounds.reset();
+          sink.restart();
           cont = undefined;
           limit = undefined;
           continue;
@@ -71,9 +86,19 @@ export async function listAll(o: ListAllOptions): Promise<ListResult> {
         throw err;
       }
       bounds.page(page);
-      for (const it of page.items) items.push(it);
-      if (!page.continue) return { items, resourceVersion: page.resourceVersion };
-      cont = page.continue;
+      count += page.items.length;
+      const next = page.continue;
+      const rv = page.resourceVersion;
+      // While the sink works (it may wait for the consumer), silence is not a stall.
+      timer.pause();
+      try {
+        await sink.page(page.items, rv);
+      } finally {
+        timer.resume();
+      }
+      if (signal.aborted) return { resourceVersion: rv, count };
+      if (!next) return { resourceVersion: rv, count };
+      cont = next;
     }
   } catch (err) {
     if (timer.fired && !signal.aborted) throw new StallError(o.stallTimeoutMs, 'list');

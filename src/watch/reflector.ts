@@ -44,7 +44,7 @@ import type { ContentFunction } from './content.js';
 import { settledOrAborted } from './consumer.js';
 import { InactivityTimer } from './inactivity-timer.js';
 import { DEFAULT_MAX_LIST_OBJECTS, DEFAULT_MAX_LIST_PAGE_BYTES, DEFAULT_MAX_LIST_PAGES } from './list-bounds.js';
-import { listAll } from './list-pages.js';
+import { listPages } from './list-pages.js';
 import { errorEventFailure, foreignKind, objectProblem, outOfScope } from './shape.js';
 import type { ListWatchSource } from './source.js';
 import { keyOf, type K8sObject, type WireEvent } from '../api/types.js';
@@ -326,23 +326,29 @@ export class Reflector {
     return delay;
   }
 
-  /** Lists every page, then diffs against what is known and delivers the differences. */
+  /**
+   * Lists page by page, delivering each page's differences from what is
+   * known as it arrives (no page is kept), then the keys the list no longer
+   * has.
+   */
   private async list(): Promise<void> {
     const { source, signal, log } = this.o;
     const initial = !this.synced;
-    const { items, resourceVersion: rv } = await listAll({
+    let pass = new ListPass();
+    const { resourceVersion: rv, count } = await listPages({
       source, log, signal, pageSize: this.o.pageSize, stallTimeoutMs: this.o.stallTimeoutMs,
       maxObjects: this.o.maxListObjects, maxPages: this.o.maxListPages, maxPageBytes: this.o.maxListPageBytes,
+    }, {
+      page: async (items, pageRv) => {
+        if (pass.pages++ === 0) this.adoptIfBehind(pageRv);
+        await this.applyPage(items, initial, pass);
+      },
+      restart: () => {
+        pass = new ListPass();
+      },
     });
     if (signal.aborted) return;
-    if (this.adoptNextList && isOlderResourceVersion(rv, this.resourceVersion)) {
-      // The one case the resume point moves back: the server itself went back. What is known is
-      // compared by content from now on, not by version.
-      log.error(`list ${source.description}: the server is at resource version ${rv}, behind ${this.resourceVersion} (restored from a backup?); resuming from ${rv}`, { reason: 'rv_went_back' });
-      this.delivery.rebase();
-      this.resourceVersion = rv;
-    }
-    await this.applyList(items, initial, rv);
+    await this.finishList(initial, pass, count, rv);
     if (signal.aborted) return;
     if (this.o.onListed) await this.consume(Promise.resolve(this.o.onListed(initial)));
     if (signal.aborted) return;
@@ -358,14 +364,25 @@ export class Reflector {
   }
 
   /**
-   * Delivers a list: every object as SYNC the first time, the differences
-   * with what is known after that (a relist). Waits for the consumer after
-   * each delivery that returned a promise.
+   * The one case the resume point moves back: the server itself went back.
+   * What is known is compared by content from now on, not by version.
    */
-  private async applyList(items: K8sObject[], initial: boolean, listRv: string): Promise<void> {
+  private adoptIfBehind(rv: string): void {
+    if (!this.adoptNextList || !isOlderResourceVersion(rv, this.resourceVersion)) return;
+    this.o.log.error(`list ${this.o.source.description}: the server is at resource version ${rv}, behind ${this.resourceVersion} (restored from a backup?); resuming from ${rv}`, { reason: 'rv_went_back' });
+    this.delivery.rebase();
+    this.resourceVersion = rv;
+  }
+
+  /**
+   * Delivers one page: an object never seen as SYNC in the first list (or
+   * `initialAs`), and as ADDED in a relist; a known one (a relist, or a first
+   * list tried again after it failed half-way) only when it changed. Waits
+   * for the consumer after each delivery that returned a promise.
+   */
+  private async applyPage(items: K8sObject[], initial: boolean, pass: ListPass): Promise<void> {
     const { log, source, signal } = this.o;
-    const seen = new Set<string>();
-    const n = { ADDED: 0, MODIFIED: 0, unchanged: 0, stale: 0, deleted: 0 };
+    const n = pass.counts;
     for (const obj of items) {
       const foreign = foreignKind(obj, source.expect);
       if (foreign) {
@@ -378,26 +395,32 @@ export class Reflector {
         continue;
       }
       const key = keyOf(obj);
-      seen.add(key);
+      pass.seen.add(key);
       const { diff, wait } = this.delivery.listed(obj, key, initial, this.o.initialAs);
-      if (!initial) {
-        if (diff === 'ADDED' || diff === 'MODIFIED' || diff === 'stale') n[diff]++;
-        else n.unchanged++;
-        if (diff === 'stale') log.debug(`relisted ${key} skipped: resource version ${obj.metadata?.resourceVersion} is older than the one already delivered`, { reason: 'stale' });
-      }
+      if (diff === 'ADDED' || diff === 'MODIFIED' || diff === 'stale') n[diff]++;
+      else n.unchanged++;
+      if (diff === 'stale') log.debug(`relisted ${key} skipped: resource version ${obj.metadata?.resourceVersion} is older than the one already delivered`, { reason: 'stale' });
       if (wait) {
         await this.consume(wait);
         if (signal.aborted) return;
       }
     }
+  }
+
+  /** After the last page: the keys the list no longer has are delivered as DELETED, and the list is logged. */
+  private async finishList(initial: boolean, pass: ListPass, count: number, listRv: string): Promise<void> {
+    const { log, source, signal } = this.o;
+    const n = pass.counts;
+    n.deleted = await this.deliverGone(pass.seen, listRv);
+    if (signal.aborted) return;
     if (initial) {
-      log.info(`synced ${items.length} object(s) from ${source.description}`);
+      // A first list tried again after a failure half-way may have found changes since the part delivered.
+      const since = n.MODIFIED + n.deleted > 0 ? ` (${n.MODIFIED} modified, ${n.deleted} deleted since an earlier attempt)` : '';
+      log.info(`synced ${count} object(s) from ${source.description}${since}`);
       return;
     }
     this.stats.relists++;
-    n.deleted = await this.deliverGone(seen, listRv);
-    if (signal.aborted) return;
-    log.info(`relisted ${items.length} object(s) from ${source.description}: ${n.ADDED} added, ${n.MODIFIED} modified, ${n.deleted} deleted, ${n.unchanged} unchanged${n.stale ? `, ${n.stale} stale` : ''}`, { reason: 'relist' });
+    log.info(`relisted ${count} object(s) from ${source.description}: ${n.ADDED} added, ${n.MODIFIED} modified, ${n.deleted} deleted, ${n.unchanged} unchanged${n.stale ? `, ${n.stale} stale` : ''}`, { reason: 'relist' });
   }
 
   /**
@@ -566,4 +589,11 @@ function identity(key: string, rv: string): K8sObject['metadata'] {
   return slash >= 0
     ? { namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: rv }
     : { name: key, resourceVersion: rv };
+}
+
+/** What one pass over a list's pages has seen (a list that starts over gets a new one). */
+class ListPass {
+  pages = 0;
+  readonly seen = new Set<string>();
+  readonly counts = { ADDED: 0, MODIFIED: 0, unchanged: 0, stale: 0, deleted: 0 };
 }

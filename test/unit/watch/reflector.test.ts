@@ -229,6 +229,40 @@ test('reflector: a 410 on a list page with a continue token lists again in one p
   assert.equal(src.watchRvs[0], '11');
 });
 
+test('reflector: a list is delivered page by page, each page before the next is asked for (no page is kept)', async () => {
+  const src = new ScriptedSource().onList(
+    { items: [cm('a', '1'), cm('b', '2')], resourceVersion: '10', continue: 't1' },
+    { items: [cm('c', '3')], resourceVersion: '10', continue: 't2' },
+    { items: [cm('d', '4')], resourceVersion: '10' },
+  );
+  const atRequest: number[] = [];
+  const list = src.list.bind(src);
+  const h = harness(src, { pageSize: 2 });
+  src.list = (req) => {
+    atRequest.push(h.delivered.length);
+    return list(req);
+  };
+  await h.run();
+  assert.deepEqual(atRequest.slice(0, 3), [0, 2, 3]);
+  assert.deepEqual(h.seen(), ['SYNC test/a a@1', 'SYNC test/b b@2', 'SYNC test/c c@3', 'SYNC test/d d@4']);
+  assert.ok(h.logs.includes(`synced 4 object(s) from ${URL}`), h.logs.join('\n'));
+});
+
+test('reflector: a first list that fails half-way is tried again without delivering anything twice', async () => {
+  const src = new ScriptedSource()
+    .onList(
+      { items: [cm('a', '1'), cm('b', '2'), cm('x', '3')], resourceVersion: '10', continue: 't1' },
+      { error: new ConnectError('list', 'http://x', new Error('socket hang up')) },
+      { items: [cm('a', '1'), cm('b', '12', { v: 'b2' })], resourceVersion: '20', continue: 't2' },
+      { items: [cm('c', '13')], resourceVersion: '20' },
+    );
+  const h = harness(src, { pageSize: 3 });
+  await h.run();
+  assert.deepEqual(h.seen(), ['SYNC test/a a@1', 'SYNC test/b b@2', 'SYNC test/x x@3', 'MODIFIED test/b b2', 'SYNC test/c c@13', 'DELETED test/x -']);
+  assert.ok(h.logs.includes(`synced 3 object(s) from ${URL} (1 modified, 1 deleted since an earlier attempt)`), h.logs.join('\n'));
+  assert.equal(src.watchRvs[0], '20');
+});
+
 test('reflector: a malformed stream resumes from the last good rv; the third at one rv relists', async () => {
   const bad = () => new MalformedEventError('Could not parse row {"type":...');
   const src = new ScriptedSource()
