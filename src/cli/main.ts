@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../base/errors.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
+import { applyV8Defaults } from '../ops/v8-defaults.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions, execSpec } from './handler-options.js';
@@ -258,6 +259,7 @@ function failed(err: unknown, log: MainLog): number {
 }
 
 export async function main(argv: string[] = process.argv, name = 'cmwatch'): Promise<void> {
+  applyV8Defaults();
   const root = new AbortController();
   const log = new MainLog();
   const onSignal = onSignals(root, log);
