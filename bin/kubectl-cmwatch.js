@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The kubectl plugin: `kubectl cmwatch …` runs this with the arguments as typed.
-import { main } from '../dist/src/cli/main.js';
+import { run } from '../dist/src/cli/entry.js';
 
-await main(process.argv, 'kubectl cmwatch');
+await run(process.argv, 'kubectl cmwatch');
