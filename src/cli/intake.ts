@@ -55,7 +55,7 @@ export function makeIntake(o: IntakeOptions): (d: IntakeEvent) => void | Promise
     }
     const printed = o.print?.({ type: d.type, object: d.object });
     const wait = printed ? writeStdout(printed) : undefined;
-    o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash, via: d.via });
+    if (o.engine.wants(d.type)) o.engine.submit(d.key, { type: d.type, object: d.object, resource: d.resource, hash: d.hash, via: d.via });
     return wait;
   };
 }

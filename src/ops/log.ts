@@ -162,7 +162,9 @@ export class Logger implements LoggerShape {
       type === 'DELETED' ? c.red(type) : c.magenta(type);
     let line = `${t} ${c.bold(key)}`;
     if (fields) {
-      for (const [k, v] of Object.entries(fields)) {
+      // for…in rather than Object.entries: one line per event, no arrays made.
+      for (const k in fields) {
+        const v = fields[k];
         if (v !== undefined && v !== null && v !== '') line += ` ${k}=${String(v)}`;
       }
     }

@@ -88,10 +88,16 @@ export class ChangeDetector {
     }
     if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
     const hash = fingerprint(this.content(obj));
-    this.known.set(key, { rv, hash });
-    if (prev && prev.hash === hash && this.trigger === 'content') return { skip: 'unchanged' };
-    if (prev) return { deliver: 'MODIFIED', hash };
-    return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash };
+    if (!prev) {
+      this.known.set(key, { rv, hash });
+      return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash };
+    }
+    // Updated in place: a known key's record lives long (the old generation), and a new one per event was garbage there.
+    const same = prev.hash === hash;
+    prev.rv = rv;
+    prev.hash = hash;
+    if (same && this.trigger === 'content') return { skip: 'unchanged' };
+    return { deliver: 'MODIFIED', hash };
   }
 
   /** One object of a relist: records it and says how it differs from what was known. */
@@ -100,10 +106,15 @@ export class ChangeDetector {
     const prev = this.known.get(key);
     if (prev && isOlderResourceVersion(rv, prev.rv)) return 'stale';
     const hash = fingerprint(this.content(obj));
-    this.known.set(key, { rv, hash });
-    if (!prev) return 'ADDED';
-    if (prev.hash !== hash || (this.trigger === 'any' && prev.rv !== rv)) return 'MODIFIED';
-    return prev.rv === rv ? 'same' : 'unchanged';
+    if (!prev) {
+      this.known.set(key, { rv, hash });
+      return 'ADDED';
+    }
+    const { rv: prevRv, hash: prevHash } = prev;
+    prev.rv = rv;
+    prev.hash = hash;
+    if (prevHash !== hash || (this.trigger === 'any' && prevRv !== rv)) return 'MODIFIED';
+    return prevRv === rv ? 'same' : 'unchanged';
   }
 
   /** Makes every known resource version incomparable (''), keeping the hashes: versions are no longer ordered against the past. */

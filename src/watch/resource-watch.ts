@@ -156,7 +156,8 @@ export class ResourceWatch {
     const content = o.content(r);
     const prefix = o.keyPrefix ? `${r.canonical}/` : '';
     const set: ReflectorSet = { resource: r, event: eventResource(r), entries: [] };
-    const onEvent = (d: Delivery) => o.onEvent({ ...d, key: prefix + d.key, resource: set.event });
+    // An object literal, not a spread: this runs for every event.
+    const onEvent = (d: Delivery) => o.onEvent({ type: d.type, object: d.object, key: prefix + d.key, via: d.via, hash: d.hash, resource: set.event });
     const entries = namespaces.map((namespace) => {
       const { release, ...hooks } = o.observer?.hooks(this.label(r, namespace)) ?? {};
       const reflector = new Reflector({
