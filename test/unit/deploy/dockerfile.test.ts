@@ -83,7 +83,7 @@ test('Dockerfile: the runtime installs production dependencies with npm ci --omi
   const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
   assert.equal(tsconfig.compilerOptions.outDir, 'dist');
   assert.equal(tsconfig.compilerOptions.rootDir, '.');
-  assert.match(readFileSync(join(ROOT, 'bin', 'cmwatch.js'), 'utf8'), /from '\.\.\/dist\/src\/cli\/main\.js'/);
+  assert.match(readFileSync(join(ROOT, 'bin', 'cmwatch.js'), 'utf8'), /from '\.\.\/dist\/src\/cli\/entry\.js'/);
 });
 
 test('Dockerfile: a non-root USER, tini as PID 1 running bin/cmwatch.js, and bash, curl and jq for handlers', () => {
