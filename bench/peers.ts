@@ -40,6 +40,14 @@ export interface Peer {
   tail(): string;
 }
 
+/**
+ * Node flags that give cmwatch back V8's own settings in place of the ones it
+ * sets at start (src/ops/v8-defaults.ts: a flag given to node wins), for a
+ * row beside the shipped defaults.
+ */
+export const V8_OWN_SETTINGS = ['--semi-space-growth-factor=2', '--heap-growing-percent=0', '--liftoff'];
+export const V8_OWN_LABEL = "cmwatch, V8's own heap and WebAssembly settings";
+
 export interface CmwatchOptions {
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;

@@ -16,7 +16,7 @@
  *    direct and through kubectl proxy.
  */
 import { api, ensureNamespace, startPlane, type Cluster } from '../test/helpers/plane.js';
-import { cmwatch, informer, kubectl, type Peer } from './peers.js';
+import { cmwatch, informer, kubectl, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer } from './peers.js';
 import { Fifo, hrnow, percentile, seconds, sleep, timeout } from './proc.js';
 import { NOTIFY, type Log } from './suites.js';
 import { NAMESPACE, SELECTOR_ANNOTATION, cmName, markerName, payloadFor } from './workload.js';
@@ -108,7 +108,8 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
 
     // Memory and live throughput: all three contenders on the same changes.
     const target = { server: c.server, kubeconfig: c.kubeconfig };
-    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target)];
+    // kubectl is second: its ADDED lines say when the list is done. The last row is cmwatch without its V8 settings.
+    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
     running.push(...peers);
     for (const p of peers) {
       const r = await timeout(p.ready, 180_000);

@@ -23,7 +23,7 @@ function planeTargets(r: Results): TargetRow[] {
   const peakName = 'peak RSS, 10,000 ConfigMaps of 1 KiB, real control plane, list + 5,000 updates ≤ 96 MiB';
   const steadyName = 'steady RSS afterwards ≤ kubectl\'s (real control plane)';
   const live = r.plane?.live as Steady[] | undefined;
-  const own = live?.find((x) => x.peer.startsWith('cmwatch'));
+  const own = live?.find((x) => x.peer === 'cmwatch (direct)') ?? live?.find((x) => x.peer.startsWith('cmwatch'));
   if (!r.plane || !own) return [[peakName, 'the control plane was not run', 'not measured'], [steadyName, 'the control plane was not run', 'not measured']];
   const peak = Math.max(own.end?.hwm ?? NaN, own.synced?.hwm ?? NaN);
   const size = r.plane.n === 10_000 && r.plane.updates === 5000 ? '' : ` (this run: ${fmtInt(r.plane.n)} ConfigMaps, ${fmtInt(r.plane.updates)} updates)`;

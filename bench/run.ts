@@ -17,7 +17,7 @@ import type { StateResults } from './plane-state.js';
 import { ROOT } from './proc.js';
 import { renderMarkdown, renderSummary, renderSvg } from './report.js';
 import { prepareBaseline, renderBaselineComparison, type Baseline } from './baseline.js';
-import { cmwatch, type PeerKind } from './peers.js';
+import { cmwatch, V8_OWN_LABEL, V8_OWN_SETTINGS, type PeerKind } from './peers.js';
 import { crThroughputPeers, resourcesSuite, type ResourcesResult } from './resources.js';
 import { idleSuite, snapshotSuite, type IdleResult, type SnapshotResult } from './footprint.js';
 import { relistSuite, type RelistResult } from './relist.js';
@@ -272,7 +272,7 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
     const specs = [
       { kind: 'cmwatch', label: 'cmwatch', runs: reps, capS: 120 },
       ...(baseline ? [{ kind: 'cmwatch', label: baseline.label, runs: reps, capS: 120, baseline }] : []),
-      { kind: 'cmwatch', label: 'cmwatch, node --max-semi-space-size=1', runs: quick ? 1 : 2, capS: 120, nodeArgs: ['--max-semi-space-size=1'] },
+      { kind: 'cmwatch', label: V8_OWN_LABEL, runs: quick ? 1 : 2, capS: 120, nodeArgs: V8_OWN_SETTINGS },
       { kind: 'cmwatch', label: 'cmwatch, 1 ConfigMap instead of 10,000 (its floor)', runs: 1, capS: 120, n: 1 },
       { kind: 'informer', label: '@kubernetes/client-node informer', runs: quick ? 1 : 2, capS: 120 },
       { kind: 'kubectl', label: 'kubectl get --watch', runs: 1, capS: quick ? 20 : 150 },

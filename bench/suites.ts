@@ -7,7 +7,7 @@
 import { fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { InprocConfig, InprocResult } from './inproc.js';
-import { bookLoop, cmwatch, informer, kubectl, type Peer, type PeerKind } from './peers.js';
+import { bookLoop, cmwatch, informer, kubectl, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer, type PeerKind } from './peers.js';
 import { CMWATCH, Fifo, ROOT, forkServer, hrnow, seconds, sleep, timeout } from './proc.js';
 
 export const NOTIFY = join(ROOT, 'bench', 'handlers', 'notify.sh');
@@ -116,6 +116,7 @@ export function throughputPeers(quick: boolean, size: number): PeerSpec[] {
   const q = quick ? 0.25 : 1;
   return [
     { kind: 'cmwatch', m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => cmwatch({ server: u }) },
+    { kind: 'cmwatch', label: V8_OWN_LABEL, m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => cmwatch({ server: u }, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS }) },
     { kind: 'cmwatch', label: 'cmwatch --log-level warn', m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => cmwatch({ server: u }, { label: 'cmwatch --log-level warn', fifo: new Fifo(), extraArgs: ['--log-level', 'warn', '--on', 'ADDED', '--exec', NOTIFY] }) },
     { kind: 'informer', m: Math.round((big ? 3000 : 100_000) * q), capS: 30, start: (u) => informer({ server: u }) },
     { kind: 'kubectl', m: Math.round((big ? 1000 : 30_000) * q), capS: quick ? 6 : 15, start: (u) => kubectl({ server: u }) },
