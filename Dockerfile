@@ -3,10 +3,12 @@
 #   docker build -t cmwatch:0.1.0 .
 #   docker run --rm cmwatch:0.1.0 --help
 #
-# Stage 1 compiles TypeScript with the dev dependencies (`npm ci` runs the
-# `prepare` script, which is tsc). Stage 2 installs the production
-# dependencies alone; --ignore-scripts because `prepare` needs tsc, which
-# --omit=dev leaves out (no production dependency has install scripts).
+# Stage 1 compiles TypeScript and bundles it with the dev dependencies
+# (`npm ci` runs the `prepare` script: tsc, then scripts/bundle.mjs writes
+# dist/bundle/, which the bins import). Stage 2 installs the production
+# dependencies alone; --ignore-scripts because `prepare` needs tsc and
+# esbuild, which --omit=dev leaves out (no production dependency has install
+# scripts).
 # Stage 3 is the runtime: Node LTS slim, tini as PID 1, bash, curl and jq for
 # book-style handlers, a non-root user.
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -15,6 +17,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS deps
@@ -32,7 +35,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY examples ./examples
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/bundle ./dist/bundle
 # The node image's unprivileged user, by number so that Kubernetes'
 # runAsNonRoot can check it.
 USER 1000:1000

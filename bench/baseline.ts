@@ -4,7 +4,9 @@
  * REV is exported with `git archive` into a temporary folder, given this
  * checkout's node_modules (a symlink: the dependencies must be the same for
  * the comparison to mean anything, and nothing is downloaded) and compiled
- * with this checkout's TypeScript. Only its bin/cmwatch.js is used: the
+ * with this checkout's TypeScript, then bundled with its own
+ * scripts/bundle.mjs if it has one (its bins import the bundle; older
+ * commits' bins import tsc's output). Only its bin/cmwatch.js is used: the
  * process-level measures (throughput against the peers, memory) get a row
  * "cmwatch @REV" next to "cmwatch".
  */
@@ -35,6 +37,8 @@ export function prepareBaseline(rev: string, log: (l: string) => void): Baseline
     execFileSync('bash', ['-c', 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', 'archive', ROOT, commit, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const bundle = join(dir, 'scripts', 'bundle.mjs');
+    if (existsSync(bundle)) execFileSync(process.execPath, [bundle], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
     const bin = join(dir, 'bin', 'cmwatch.js');
     if (!existsSync(bin)) throw new Error(`${rev} has no bin/cmwatch.js`);
     return { rev, commit, bin, label: `cmwatch @${commit}`, remove };

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from '../dist/src/cli/entry.js';
+import { run } from '../dist/bundle/entry.js';
 
 await run();

@@ -4,13 +4,12 @@
  * #18: cold start within 1.5× of `node -e 0`); anything else loads main.ts.
  * The answer is the one commander gives: the version and a newline.
  */
-import { readFileSync } from 'node:fs';
+import { ownVersion } from '../base/own-package.js';
 
 /** The version line when the arguments ask for the version alone, else undefined. */
 export function versionOnly(args: readonly string[]): string | undefined {
   if (args.length !== 1 || (args[0] !== '--version' && args[0] !== '-V')) return undefined;
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `${pkg.version}\n`;
+  return `${ownVersion()}\n`;
 }
 
 export async function run(argv: string[] = process.argv, name = 'cmwatch'): Promise<void> {

@@ -4,8 +4,8 @@
  * the one table, exit-codes.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { CmwatchError, oneLine } from '../base/errors.js';
+import { ownVersion } from '../base/own-package.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
 import { applyV8Defaults } from '../ops/v8-defaults.js';
@@ -91,11 +91,6 @@ Exit codes: 0 ok or clean shutdown, 1 failure, 2 usage error, 3 API refused
             handler finally failed. See cmwatch COMMAND --help.
 `;
 
-function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../../package.json') as { version: string }).version;
-}
-
 const REPLAY_HELP = `
 Each line is one event, {"type":…,"object":…}, type SYNC, ADDED, MODIFIED or
 DELETED, as \`cmwatch -o json\` prints them. A malformed line is reported with
@@ -115,7 +110,7 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
   if (name !== 'cmwatch') program.usage(`[options] [command] [resource...]`).name(name);
   program
     .description('Watch Kubernetes resources (ConfigMaps by default, any resource or CRD by its kubectl name) and act on changes: run handlers, or restart the pods they select.')
-    .version(version(), '-V, --version')
+    .version(ownVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .exitOverride()

@@ -3,8 +3,8 @@
  * then GET /version of the API server. The first two lines never depend on
  * the cluster; the third says why when it cannot be read (exit 1).
  */
-import { createRequire } from 'node:module';
 import { oneLine } from '../base/errors.js';
+import { ownVersion } from '../base/own-package.js';
 import { Logger } from '../ops/log.js';
 import { KubeClient } from '../kube/client.js';
 import { resolveConnection } from '../kube/resolve.js';
@@ -14,11 +14,6 @@ import { ExitCode } from './exit-codes.js';
 import { writeStdout } from './stdout.js';
 import type { VersionConfig } from './version-options.js';
 
-export function cmwatchVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../../package.json') as { version: string }).version;
-}
-
 interface ServerVersion {
   gitVersion?: string;
   major?: string;
@@ -26,7 +21,7 @@ interface ServerVersion {
 }
 
 export async function runVersion(cfg: VersionConfig, signal: AbortSignal): Promise<number> {
-  await writeStdout(`cmwatch ${cmwatchVersion()}\nnode ${process.version}\n`);
+  await writeStdout(`cmwatch ${ownVersion()}\nnode ${process.version}\n`);
   if (cfg.client) return ExitCode.Ok;
   // Connection warnings (a missing kubeconfig file…) still go to stderr.
   const log = new Logger({ level: 'warn', format: 'text' });

@@ -9,9 +9,12 @@
  * checks that these paths still load and still speak the API used here.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type * as Undici from 'undici';
+import { ownPackage } from '../base/own-package.js';
 
-const require = createRequire(import.meta.url);
+// Resolved from cmwatch's package.json, not from this file: the bundle (dist/bundle/) moves this file.
+const require = createRequire(join(ownPackage().root, 'package.json'));
 
 /** undici's Agent class, as `import { Agent } from 'undici'` gives it. */
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;

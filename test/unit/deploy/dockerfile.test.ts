@@ -78,12 +78,13 @@ test('Dockerfile: the runtime installs production dependencies with npm ci --omi
   const copies = final.body.filter((i) => i.op === 'COPY' && i.args.startsWith('--from='));
   for (const c of copies) assert.ok(names.has(/^--from=(\S+)/.exec(c.args)![1]!), `COPY ${c.args}: a stage of this file`);
   assert.ok(copies.some((c) => c.args.startsWith(`--from=${prod.name} `) && /node_modules/.test(c.args)), 'node_modules from the production stage');
-  assert.ok(copies.some((c) => c.args.startsWith(`--from=${build.name} `) && /dist\/src/.test(c.args)), 'dist/src from the build stage');
-  // The compiled entry point is where bin/cmwatch.js imports it from.
+  assert.ok(copies.some((c) => c.args.startsWith(`--from=${build.name} `) && /dist\/bundle/.test(c.args)), 'dist/bundle from the build stage');
+  // The bundle is where bin/cmwatch.js imports it from, and the build stage has the script that writes it.
   const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
   assert.equal(tsconfig.compilerOptions.outDir, 'dist');
   assert.equal(tsconfig.compilerOptions.rootDir, '.');
-  assert.match(readFileSync(join(ROOT, 'bin', 'cmwatch.js'), 'utf8'), /from '\.\.\/dist\/src\/cli\/entry\.js'/);
+  assert.match(readFileSync(join(ROOT, 'bin', 'cmwatch.js'), 'utf8'), /from '\.\.\/dist\/bundle\/entry\.js'/);
+  assert.ok(build.body.some((i) => i.op === 'COPY' && /^scripts\b/.test(i.args)), 'scripts/ (bundle.mjs) in the build stage');
 });
 
 test('Dockerfile: a non-root USER, tini as PID 1 running bin/cmwatch.js, and bash, curl and jq for handlers', () => {
