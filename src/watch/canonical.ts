@@ -19,7 +19,7 @@
  * Anything that JSON cannot hold (undefined inside an array, a function)
  * does not come from the API; it is written as absent.
  */
-import { framedValue } from './fingerprint.js';
+import { framedValue } from './framed-text.js';
 
 /** The text of an absent field: distinct from every value's text. */
 export const ABSENT = '-';

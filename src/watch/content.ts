@@ -9,7 +9,7 @@
  * contentFor chooses the default for a resource; contentPaths
  * (content-paths.ts) replaces it with the fields the user names.
  */
-import { framedRecord, framedValue } from './fingerprint.js';
+import { framedRecord, framedValue } from './framed-text.js';
 import { defaultObjectContent } from './content-object.js';
 import type { K8sObject } from '../api/types.js';
 

@@ -9,26 +9,10 @@
  * cost more than the JSON.parse of the event itself. Length framing is
  * unambiguous; the text is hashed as UTF-8, in which only lone surrogates
  * would collide, and the API never serves those (its JSON encoder replaces
- * them with U+FFFD).
+ * them with U+FFFD). The framing itself is in framed-text.ts (without
+ * node:crypto, which costs `--help` about 8 ms to load).
  */
 import { hash } from 'node:crypto';
-
-/** A value with its length: `=LEN:TEXT` for a string, `~LEN:JSON` for anything else (the API sends only strings in maps). */
-export function framedValue(v: unknown): string {
-  if (typeof v === 'string') return '=' + v.length + ':' + v;
-  const text = JSON.stringify(v) ?? '';
-  return '~' + text.length + ':' + text;
-}
-
-/** A tag, then each key (sorted) and its value, length-framed; just the tag for an absent map. */
-export function framedRecord(tag: string, rec: Record<string, unknown> | undefined): string {
-  let s = tag;
-  if (!rec) return s;
-  const keys = Object.keys(rec);
-  if (keys.length > 1) keys.sort();
-  for (const k of keys) s += k.length + ':' + k + framedValue(rec[k]);
-  return s;
-}
 
 /**
  * The remembered hash of a content text, and the content hash a handler is
