@@ -176,7 +176,7 @@ export function renderMarkdown(r: Results): string {
     const ph = r.memory[0]!.phases;
     const at: number[] = [];
     ph.reduce((a, b) => (at.push(a + b), a + b), 0);
-    L.push(`Bench server: 10,000 ConfigMaps of 1 KiB listed (unless the row says otherwise), then ${fmtInt(at.at(-1)!)} MODIFIED events over them; RSS read from /proc at each point while the server waits. For scale: \`node -e 0\` alone is about 40 MiB, and loading cmwatch's modules (undici above all) brings it to about 65 MiB before anything is listed.`, '');
+    L.push(`Bench server: 10,000 ConfigMaps of 1 KiB listed (unless the row says otherwise), then ${fmtInt(at.at(-1)!)} MODIFIED events over them; RSS read from /proc at each point while the server waits. For scale: \`node -e 0\` alone is about 40 MiB; cmwatch's own floor in this run is the 1-ConfigMap row, and its idle RSS is in the idle table below. The row with V8's own settings is cmwatch with node flags that undo src/ops/v8-defaults.ts.`, '');
     L.push(`| contender | RSS after the list | peak RSS at ${fmtInt(at[0]!)} events | ${at.map((a) => `RSS at ${fmtInt(a)}`).join(' | ')} | ${fmtInt(at.at(-1)!)} vs ${fmtInt(at[0]!)} | peak RSS at the end | runs |`);
     L.push(`|---|---|---|${at.map(() => '---|').join('')}---|---|---|`);
     for (const x of r.memory) {
