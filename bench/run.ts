@@ -291,76 +291,57 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
     }
   }
 
-  if (want('resources')) {
-    log('\n== memory: watching 3 resources against 1 (measure 4)');
-    try {
-      r.resources = await resourcesSuite(quick, reps, log);
-    } catch (err) {
-      const note = `the resources suite failed: ${(err as Error).message.slice(0, 300)}`;
-      r.meta.notes.push(note);
-      log(`  ${note}`);
-    }
-  }
-
-  // Each of these three records a failure as a note, so the other suites' results are still written.
-  const footprint = async (name: string, run: () => Promise<void>) => {
+  /** A note in the results and on the progress log. */
+  const note = (text: string) => {
+    r.meta.notes.push(text);
+    log(`  ${text}`);
+  };
+  /** Runs a suite; a failure is a note, so the other suites' results are still written. */
+  const guarded = async (failed: string, run: () => Promise<void>) => {
     try {
       await run();
     } catch (err) {
-      const note = `the ${name} suite failed: ${(err as Error).message.slice(0, 300)}`;
-      r.meta.notes.push(note);
-      log(`  ${note}`);
+      note(`${failed}: ${(err as Error).message.slice(0, 300)}`);
     }
   };
+  /** A suite on the real control plane: skipped, with a note, when its binaries are not built. */
+  const onPlane = async (skipped: string, failed: string, run: () => Promise<void>) => {
+    if (!planeBuilt()) return note(`the real control plane is not built (npm run cluster:build): ${skipped} skipped`);
+    await guarded(failed, run);
+  };
+
+  if (want('resources')) {
+    log('\n== memory: watching 3 resources against 1 (measure 4)');
+    await guarded('the resources suite failed', async () => { r.resources = await resourcesSuite(quick, reps, log); });
+  }
   if (want('idle')) {
     log('\n== memory: idle on 100 ConfigMaps, beside node -e 0 (measure 4)');
-    await footprint('idle', async () => { r.idle = await idleSuite(quick, reps, log); });
+    await guarded('the idle suite failed', async () => { r.idle = await idleSuite(quick, reps, log); });
   }
   if (want('relist')) {
     log('\n== memory: list and relist of N ConfigMaps in all namespaces (measure 4)');
-    await footprint('relist', async () => { r.relist = await relistSuite(quick, reps, log); });
+    await guarded('the relist suite failed', async () => { r.relist = await relistSuite(quick, reps, log); });
   }
   if (want('snapshot')) {
     log('\n== memory: --snapshot of 10,000 Widgets beside the plain run (measure 4)');
-    await footprint('snapshot', async () => { r.snapshot = await snapshotSuite(reps, log); });
+    await guarded('the snapshot suite failed', async () => { r.snapshot = await snapshotSuite(reps, log); });
   }
 
   if (want('plane')) {
     log('\n== the real control plane (measures 1, 3, 4)');
-    if (!planeBuilt()) {
-      const note = 'the real control plane is not built (npm run cluster:build): its measures were skipped';
-      r.meta.notes.push(note);
-      log(`  ${note}`);
-    } else {
+    await onPlane('its measures were', 'the control plane run failed', async () => {
       const { planeSuite } = await import('./plane.js');
-      try {
-        r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10, steadyMs: 5000 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20, steadyMs: 15_000 }, log);
-      } catch (err) {
-        const note = `the control plane run failed: ${(err as Error).message.slice(0, 300)}`;
-        r.meta.notes.push(note);
-        log(`  ${note}`);
-      }
-    }
+      r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10, steadyMs: 5000 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20, steadyMs: 15_000 }, log);
+    });
   }
 
   if (want('state')) {
     log(`\n== --state with ${quick ? '4,000' : '20,000'} keys beside the plain run, real control plane (measure 4)`);
-    if (!planeBuilt()) {
-      const note = 'the real control plane is not built (npm run cluster:build): the --state measures were skipped';
-      r.meta.notes.push(note);
-      log(`  ${note}`);
-    } else {
+    await onPlane('the --state measures were', 'the --state run failed', async () => {
       const { stateSuite } = await import('./plane-state.js');
-      try {
-        r.state = await stateSuite(quick ? { n: 4000, updates: 1000, settleMs: 5000 } : { n: 20_000, updates: 1000, settleMs: 10_000 }, log);
-      } catch (err) {
-        const note = `the --state run failed: ${(err as Error).message.slice(0, 300)}`;
-        r.meta.notes.push(note);
-        log(`  ${note}`);
-      }
-    }
+      r.state = await stateSuite(quick ? { n: 4000, updates: 1000, settleMs: 5000 } : { n: 20_000, updates: 1000, settleMs: 10_000 }, log);
+    });
   }
-
 }
 
 /** Replaces the text between the bench markers of the README's Benchmarks section. */
