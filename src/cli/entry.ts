@@ -1,10 +1,12 @@
 /**
  * What the bins run first: `cmwatch --version` (or `-V`, alone) is answered
  * here, from package.json, before the command line's modules load (issue
- * #18: cold start within 1.5× of `node -e 0`); anything else loads main.ts.
+ * #18: cold start within 1.5× of `node -e 0`); anything else sets V8's
+ * settings for a small sidecar (ops/v8-defaults.ts) and loads main.ts.
  * The answer is the one commander gives: the version and a newline.
  */
 import { ownVersion } from '../base/own-package.js';
+import { applyV8Defaults } from '../ops/v8-defaults.js';
 
 /** The version line when the arguments ask for the version alone, else undefined. */
 export function versionOnly(args: readonly string[]): string | undefined {
@@ -18,6 +20,8 @@ export async function run(argv: string[] = process.argv, name = 'cmwatch'): Prom
     process.stdout.write(version);
     return;
   }
+  // Before the command line's modules load: the heap settings then hold from the first allocation.
+  applyV8Defaults();
   const { main } = await import('./main.js');
   await main(argv, name);
 }

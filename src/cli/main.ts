@@ -8,7 +8,6 @@ import { CmwatchError, oneLine } from '../base/errors.js';
 import { ownVersion } from '../base/own-package.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushLogs, Logger, type Fields, type LogLevel } from '../ops/log.js';
-import { applyV8Defaults } from '../ops/v8-defaults.js';
 import { addWatchOptions, buildConfig, type RawWatchFlags } from './options.js';
 import { addEventsOptions, buildEventsConfig, EVENTS_HELP, type RawEventsFlags } from './events-options.js';
 import { addHandlerOptions, execSpec } from './handler-options.js';
@@ -206,36 +205,26 @@ function onSignals(root: AbortController, log: MainLog): (sig: NodeJS.Signals) =
   };
 }
 
-/** Runs a parsed command; each is loaded only when it runs (so --help and --version load none). */
+/** A command's runner; the config is the one its options built. */
+type Runner = (cfg: never, signal: AbortSignal) => Promise<number>;
+
+/** Each command's module, loaded only when it runs (so --help and --version load none); anything else is watch. */
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  events: async () => (await import('./run-events.js')).runEvents,
+  'finalizers-remove': async () => (await import('./run-finalizers.js')).runFinalizersRemove,
+  version: async () => (await import('./run-version.js')).runVersion,
+  doctor: async () => (await import('./run-doctor.js')).runDoctor,
+  __complete: async () => (await import('./run-complete.js')).runComplete,
+  replay: async () => (await import('./run-replay.js')).runReplay,
+  watch: async () => (await import('./run-watch.js')).runWatch,
+};
+
+/** Runs a parsed command. */
 async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: MainLog): Promise<number> {
   const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
   if (logFormat === 'json') log.useJson(logLevel);
-  if (cmd === 'events') {
-    const { runEvents } = await import('./run-events.js');
-    return runEvents(cfg as Parameters<typeof runEvents>[0], signal);
-  }
-  if (cmd === 'finalizers-remove') {
-    const { runFinalizersRemove } = await import('./run-finalizers.js');
-    return runFinalizersRemove(cfg as Parameters<typeof runFinalizersRemove>[0], signal);
-  }
-  if (cmd === 'version') {
-    const { runVersion } = await import('./run-version.js');
-    return runVersion(cfg as Parameters<typeof runVersion>[0], signal);
-  }
-  if (cmd === 'doctor') {
-    const { runDoctor } = await import('./run-doctor.js');
-    return runDoctor(cfg as Parameters<typeof runDoctor>[0], signal);
-  }
-  if (cmd === '__complete') {
-    const { runComplete } = await import('./run-complete.js');
-    return runComplete(cfg as Parameters<typeof runComplete>[0], signal);
-  }
-  if (cmd === 'replay') {
-    const { runReplay } = await import('./run-replay.js');
-    return runReplay(cfg as Parameters<typeof runReplay>[0], signal);
-  }
-  const { runWatch } = await import('./run-watch.js');
-  return runWatch(cfg as Parameters<typeof runWatch>[0], signal);
+  const load = Object.hasOwn(RUNNERS, cmd) ? RUNNERS[cmd]! : RUNNERS.watch!;
+  return (await load())(cfg as never, signal);
 }
 
 /** A failed command: one line on stderr, and its exit code (from the one table, exit-codes.ts). */
@@ -254,7 +243,6 @@ function failed(err: unknown, log: MainLog): number {
 }
 
 export async function main(argv: string[] = process.argv, name = 'cmwatch'): Promise<void> {
-  applyV8Defaults();
   const root = new AbortController();
   const log = new MainLog();
   const onSignal = onSignals(root, log);
