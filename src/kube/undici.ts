@@ -5,7 +5,7 @@
  * caches, mocks, retry and proxy agents) at once; that cost about 8.5 MiB of
  * RSS before the first request, in a process whose whole idle footprint is
  * about 60 MiB (measured for issue #18, Node 20, undici 7.30). undici 7 has
- * no `exports` map, so its files load by path; test/unit/kube/undici.test.ts
+ * no `exports` map, so its files load by path; test/unit/kube/undici-paths.test.ts
  * checks that these paths still load and still speak the API used here.
  */
 import { createRequire } from 'node:module';

@@ -45,6 +45,12 @@ interface Known {
   hash: string;
 }
 
+/** A known key's new version, recorded in place: its record lives long (the old generation), and a new one per event was garbage there. */
+function update(k: Known, rv: string, hash: string): void {
+  k.rv = rv;
+  k.hash = hash;
+}
+
 export class ChangeDetector {
   private readonly known = new Map<string, Known>();
   private readonly content: ContentFunction;
@@ -92,10 +98,8 @@ export class ChangeDetector {
       this.known.set(key, { rv, hash });
       return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash };
     }
-    // Updated in place: a known key's record lives long (the old generation), and a new one per event was garbage there.
     const same = prev.hash === hash;
-    prev.rv = rv;
-    prev.hash = hash;
+    update(prev, rv, hash);
     if (same && this.trigger === 'content') return { skip: 'unchanged' };
     return { deliver: 'MODIFIED', hash };
   }
@@ -111,8 +115,7 @@ export class ChangeDetector {
       return 'ADDED';
     }
     const { rv: prevRv, hash: prevHash } = prev;
-    prev.rv = rv;
-    prev.hash = hash;
+    update(prev, rv, hash);
     if (prevHash !== hash || (this.trigger === 'any' && prevRv !== rv)) return 'MODIFIED';
     return prevRv === rv ? 'same' : 'unchanged';
   }

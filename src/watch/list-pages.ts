@@ -96,8 +96,7 @@ export async function listPages(o: ListAllOptions, sink: PageSink): Promise<List
       } finally {
         timer.resume();
       }
-      if (signal.aborted) return { resourceVersion: rv, count };
-      if (!next) return { resourceVersion: rv, count };
+      if (!next || signal.aborted) return { resourceVersion: rv, count };
       cont = next;
     }
   } catch (err) {
