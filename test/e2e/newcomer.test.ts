@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { ROOT } from '../helpers/cli.js';
+import { startBash } from '../helpers/bash-lines.js';
 import { planeFixture, deployWebapp, setData, replaced, eventually } from '../helpers/plane.js';
 import { isolatedEnv } from '../helpers/direct.js';
 
@@ -19,17 +19,7 @@ function shell(line: string) {
   const env = { ...process.env, ...isolatedEnv({ KUBECONFIG: plane.c.kubeconfig, NO_COLOR: '1', CMWATCH_SERVER: undefined }) };
   // `cmwatch` as after `npm link`: a function that runs the clone's bin.
   const script = `cmwatch() { node ${JSON.stringify(join(ROOT, 'bin', 'cmwatch.js'))} "$@"; }\n${line}`;
-  const child = spawn('bash', ['-c', script], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  let buf = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    const parts = buf.split('\n');
-    buf = parts.pop()!;
-    stderr.push(...parts);
-  });
-  child.stdout.resume();
-  return { stderr, kill: () => process.kill(-child.pid!, 'SIGKILL') };
+  return startBash(script, env);
 }
 
 test('examples/handlers/restart-pods.sh runs exactly as its header says and deletes the pods, with no curl error', async () => {

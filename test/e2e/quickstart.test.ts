@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ROOT } from '../helpers/cli.js';
 import { planeFixture, eventually } from '../helpers/plane.js';
 import { isolatedEnv } from '../helpers/direct.js';
 import { readmeBlocks } from '../helpers/readme-blocks.js';
+import { startBash } from '../helpers/bash-lines.js';
 
 const plane = planeFixture();
 const run = promisify(execFile);
@@ -32,16 +33,8 @@ test('the README quick start works top to bottom on an empty cluster and prints 
 
   await bash(blocks.get('setup')!);
 
-  const cm = spawn('bash', ['-c', blocks.get('run')!], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  let buf = '';
-  cm.stderr.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    const parts = buf.split('\n');
-    buf = parts.pop()!;
-    stderr.push(...parts);
-  });
-  cm.stdout.resume();
+  const cm = startBash(blocks.get('run')!, env);
+  const { stderr } = cm;
   try {
     await eventually('cmwatch synced', async () => stderr.some((l) => l.startsWith('synced ')), 60_000);
     await bash(blocks.get('change')!);
@@ -49,6 +42,6 @@ test('the README quick start works top to bottom on an empty cluster and prints 
     await eventually('the dry run line', async () => stderr.length >= expected.length && /would delete/.test(stderr.at(-1)!), 60_000);
     assert.deepEqual(stderr.map(normalize), expected.map(normalize));
   } finally {
-    process.kill(-cm.pid!, 'SIGKILL');
+    cm.kill();
   }
 });
