@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BENCH_SRC, CMWATCH, OutputScanner, groupCpu, memory, stopChild, type Fifo } from './proc.js';
 import { NAMESPACE, markerName } from './workload.js';
 
-export type PeerKind = 'cmwatch' | 'book' | 'kubectl' | 'informer';
+export type PeerKind = 'cmwatch' | 'book' | 'kubectl' | 'informer' | 'floor';
 
 export interface Target {
   /** http(s) URL of the API or a proxy. */
@@ -159,11 +159,28 @@ export function kubectl(t: Target, resource = 'configmaps'): Peer {
     cleanEnv(), 'stdout', scanner, (p) => `"name":"${markerName(p)}"`, () => first);
 }
 
-/** A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs), on ConfigMaps or on the custom resource widgets. */
-export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps', allNamespaces = false): Peer {
-  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(allNamespaces ? { BENCH_ALL_NAMESPACES: '1' } : {}), ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
+export const INFORMER_HASH_LABEL = '@kubernetes/client-node informer + the content check (SHA-256, as cmwatch)';
+
+/**
+ * A @kubernetes/client-node informer with an update callback (bench/peers/informer.mjs), on ConfigMaps or on
+ * the custom resource widgets; with `contentHash`, the callback also makes cmwatch's content check.
+ */
+export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps', allNamespaces = false, contentHash = false): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(allNamespaces ? { BENCH_ALL_NAMESPACES: '1' } : {}), ...(contentHash ? { BENCH_CONTENT_HASH: '1' } : {}), ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
   const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
   const synced = scanner.waitFor('synced ');
-  return start('informer', '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,
+  return start('informer', contentHash ? INFORMER_HASH_LABEL : '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,
+    (p) => `marker ${markerName(p)} `, () => synced);
+}
+
+export const FLOOR_LABEL = 'floor: undici + lines + JSON.parse + content SHA-256 + log line';
+export const FLOOR_NO_HASH_LABEL = 'floor without the content SHA-256';
+
+/** The floor of cmwatch's event path (bench/peers/floor.mjs), on the bench server; `contentHash` false leaves out the content text and hash. */
+export function floor(t: Target, contentHash = true): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_SERVER: t.server, BENCH_CONTENT_HASH: contentHash ? '1' : '0' };
+  const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
+  const synced = scanner.waitFor('synced ');
+  return start('floor', contentHash ? FLOOR_LABEL : FLOOR_NO_HASH_LABEL, process.execPath, [join(BENCH_SRC, 'peers', 'floor.mjs')], env, 'stdout', scanner,
     (p) => `marker ${markerName(p)} `, () => synced);
 }

@@ -8,6 +8,7 @@ import type { LivePeer } from './plane.js';
 import { median } from './proc.js';
 import type { Run } from './suites.js';
 import { idleTarget, relistTarget, snapshotTarget, type TargetRow } from './report-footprint.js';
+import { FLOOR_LABEL, FLOOR_NO_HASH_LABEL, INFORMER_HASH_LABEL } from './peers.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -63,6 +64,17 @@ function informerTargets(r: Results): TargetRow[] {
   return [[cpuName, cpu[0], cpu[1]], [rateName, rate[0], rate[1]]];
 }
 
+/**
+ * Where the informer targets stand against the floor of the design (reported, not a target): the least a
+ * program spends for cmwatch's output, with and without the content SHA-256, and the informer making the same check.
+ */
+function floorRow(r: Results): TargetRow[] {
+  const cpuOf = (peer: string, size: number) => median((runsOf(r, peer, size) ?? []).map((x) => x.cpuMsPer1k));
+  if (!runsOf(r, FLOOR_LABEL, 1024)?.length) return [];
+  const text = [1024, 65536].map((size) => `${size / 1024} KiB: cmwatch ${fmt1(cpuOf('cmwatch', size))}, floor ${fmt1(cpuOf(FLOOR_LABEL, size))} (${fmt1(cpuOf(FLOOR_NO_HASH_LABEL, size))} without the SHA-256), informer ${fmt1(cpuOf('informer', size))}, informer with the same content check ${fmt1(cpuOf(INFORMER_HASH_LABEL, size))}`).join('; ');
+  return [['CPU ms per 1,000 events against the floor of the design (undici + JSON.parse + the content SHA-256, nothing else: bench/peers/floor.mjs)', text, 'reported']];
+}
+
 function coldStartTarget(r: Results): TargetRow {
   const name = 'cold start: `cmwatch --version` and `cmwatch --help` ≤ 1.5× `node -e 0`';
   const c = r.coldstart;
@@ -75,5 +87,5 @@ function coldStartTarget(r: Results): TargetRow {
 
 /** Issue #18's rows, in the issue's order. */
 export function issue18Targets(r: Results): TargetRow[] {
-  return [idleTarget(r), ...planeTargets(r), ...informerTargets(r), coldStartTarget(r), relistTarget(r), snapshotTarget(r)];
+  return [idleTarget(r), ...planeTargets(r), ...informerTargets(r), ...floorRow(r), coldStartTarget(r), relistTarget(r), snapshotTarget(r)];
 }

@@ -10,6 +10,7 @@ import { renderIdle, renderRelist, renderSnapshot } from './report-footprint.js'
 import { issue18Targets } from './report-targets.js';
 import { renderPlaneMemory } from './report-plane.js';
 import { renderState } from './report-state.js';
+import { FLOOR_LABEL, FLOOR_NO_HASH_LABEL, INFORMER_HASH_LABEL } from './peers.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -138,7 +139,7 @@ export function renderMarkdown(r: Results): string {
       const name = p === 'book' ? 'the book\'s loop (curl \\| while read; jq)' : p === 'informer' ? '@kubernetes/client-node informer' : p === 'kubectl' ? '`kubectl get cm --watch --output-watch-events -o json`' : `\`${p}\``;
       L.push(`| ${name} | ${fmtInt(rate(a))}${cut(a)} | ${p === 'cmwatch' ? '1' : ratio(c1 / rate(a))} | ${fmt1(cpu(a))} | ${fmtInt(rate(b))}${cut(b)} | ${p === 'cmwatch' ? '1' : ratio(c64 / rate(b))} | ${fmt1(cpu(b))} |`);
     }
-    L.push('', '`cmwatch` runs as users run it: one log line per event on stderr (read by the harness). `cmwatch --log-level warn` drops that line (its end is seen by a handler on the marker\'s ADDED). M per contender: ' +
+    L.push('', '`cmwatch` runs as users run it: one log line per event on stderr (read by the harness). `cmwatch --log-level warn` drops that line (its end is seen by a handler on the marker\'s ADDED). The informer row with the content check gives each update the check cmwatch makes (cmwatch\'s content text and SHA-256, compared with the one kept for the key). The floor rows (bench/peers/floor.mjs) are the least a program can do for cmwatch\'s output: undici\'s body split into lines, JSON.parse, cmwatch\'s own content text and SHA-256 per event, a record per key and the log line, batched; nothing else (no checks, no resume point, no queue); the second leaves out the content text and hash. M per contender: ' +
       r.throughput.filter((t) => t.size === 1024).map((t) => `${t.peer} ${fmtInt(t.m)}`).join(', ') + ' (1 KiB); ' +
       r.throughput.filter((t) => t.size === 65536).map((t) => `${t.peer} ${fmtInt(t.m)}`).join(', ') + ' (64 KiB).', '');
   }
@@ -359,7 +360,10 @@ export function renderSvg(r: Results): string {
       bars.push({ label: 'JSON.parse of the lines (baseline)', values: [median(inp(1024)?.jsonParse ?? []), median(inp(65536)?.jsonParse ?? [])] });
       bars.push({ label: 'cmwatch pipeline, in one process', values: [median(inp(1024)?.pipeline ?? []), median(inp(65536)?.pipeline ?? [])] });
     }
-    const names: Record<string, string> = { cmwatch: 'cmwatch', informer: 'client-node informer', kubectl: 'kubectl get --watch -o json', book: 'the book\'s curl | jq loop' };
+    const names: Record<string, string> = {
+      cmwatch: 'cmwatch', informer: 'client-node informer', kubectl: 'kubectl get --watch -o json', book: 'the book\'s curl | jq loop',
+      [INFORMER_HASH_LABEL]: 'informer + content SHA-256', [FLOOR_LABEL]: 'floor: undici, JSON.parse, SHA-256', [FLOOR_NO_HASH_LABEL]: 'floor without SHA-256',
+    };
     for (const p of [...new Set((r.throughput ?? []).map((t) => t.peer))]) {
       bars.push({ label: names[p] ?? p, values: [rate(throughputOf(r, p, 1024)?.runs), rate(throughputOf(r, p, 65536)?.runs)] });
     }

@@ -7,7 +7,7 @@
 import { fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { InprocConfig, InprocResult } from './inproc.js';
-import { bookLoop, cmwatch, informer, kubectl, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer, type PeerKind } from './peers.js';
+import { bookLoop, cmwatch, floor, FLOOR_LABEL, FLOOR_NO_HASH_LABEL, informer, INFORMER_HASH_LABEL, kubectl, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer, type PeerKind } from './peers.js';
 import { CMWATCH, Fifo, ROOT, forkServer, hrnow, seconds, sleep, timeout } from './proc.js';
 
 export const NOTIFY = join(ROOT, 'bench', 'handlers', 'notify.sh');
@@ -119,6 +119,10 @@ export function throughputPeers(quick: boolean, size: number): PeerSpec[] {
     { kind: 'cmwatch', label: V8_OWN_LABEL, m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => cmwatch({ server: u }, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS }) },
     { kind: 'cmwatch', label: 'cmwatch --log-level warn', m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => cmwatch({ server: u }, { label: 'cmwatch --log-level warn', fifo: new Fifo(), extraArgs: ['--log-level', 'warn', '--on', 'ADDED', '--exec', NOTIFY] }) },
     { kind: 'informer', m: Math.round((big ? 3000 : 100_000) * q), capS: 30, start: (u) => informer({ server: u }) },
+    // What cmwatch's design costs at least, and what the informer pays for the same content check (issue #18).
+    { kind: 'informer', label: INFORMER_HASH_LABEL, m: Math.round((big ? 3000 : 100_000) * q), capS: 30, start: (u) => informer({ server: u }, 'configmaps', false, true) },
+    { kind: 'floor', label: FLOOR_LABEL, m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => floor({ server: u }) },
+    { kind: 'floor', label: FLOOR_NO_HASH_LABEL, m: Math.round((big ? 4000 : 200_000) * q), capS: 60, start: (u) => floor({ server: u }, false) },
     { kind: 'kubectl', m: Math.round((big ? 1000 : 30_000) * q), capS: quick ? 6 : 15, start: (u) => kubectl({ server: u }) },
     { kind: 'book', m: big ? 1000 : 5000, capS: quick ? 5 : 10, start: (u) => bookLoop({ server: u }) },
   ];

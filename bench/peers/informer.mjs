@@ -9,6 +9,10 @@
 // stdout: "listed N" once each list (the first, or a relist) is in the informer's cache,
 // "synced N" after the first list, "n COUNT" every 200 ms (updates so far),
 // "marker NAME COUNT" when an object named bench-end-* is added.
+// BENCH_CONTENT_HASH=1: each update also gets the content check cmwatch makes
+// (its own content text and SHA-256 fingerprint from dist/src, compared with
+// the one kept for the key), as an informer controller that acts only on a
+// change of data would need: the update callback is given the new object only.
 import * as k8s from '@kubernetes/client-node';
 
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
@@ -41,9 +45,28 @@ async function listed(p) {
 }
 
 let updates = 0;
-informer.on('update', () => {
-  updates++;
-});
+if (process.env.BENCH_CONTENT_HASH === '1') {
+  const root = new URL('../../', import.meta.url);
+  const { configMapContent } = await import(new URL('dist/src/watch/content.js', root).href);
+  const { fingerprint } = await import(new URL('dist/src/watch/fingerprint.js', root).href);
+  const { DEFAULT_SELECTOR_ANNOTATIONS } = await import(new URL('dist/src/api/selector-annotation.js', root).href);
+  const content = configMapContent(DEFAULT_SELECTOR_ANNOTATIONS);
+  const hashes = new Map();
+  let changed = 0;
+  informer.on('update', (obj) => {
+    updates++;
+    const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+    const hash = fingerprint(content(obj));
+    if (hashes.get(key) !== hash) {
+      hashes.set(key, hash);
+      changed++;
+    }
+  });
+} else {
+  informer.on('update', () => {
+    updates++;
+  });
+}
 informer.on('add', (obj) => {
   const name = obj.metadata?.name ?? '';
   if (name.startsWith('bench-end-')) process.stdout.write(`marker ${name} ${updates}\n`);
