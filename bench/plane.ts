@@ -63,8 +63,15 @@ export interface PlaneResults {
   /** The quiet spell before the steady RSS, ms (older results have none). */
   steadyMs?: number;
   live: LivePeer[];
+  /**
+   * The floor (older results have none): cmwatch on the same API, TLS and all, watching a namespace without
+   * ConfigMaps, through the same run: its RSS after its list and at the steady reading.
+   */
+  floor?: { label: string; synced?: { rss: number; hwm: number }; steady?: { rss: number; hwm: number } };
   latency: LatencyResult[];
 }
+
+export const PLANE_FLOOR_LABEL = 'cmwatch on an empty namespace (the floor: Node, TLS, undici, its modules)';
 
 export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {
   let next = 0;
@@ -110,14 +117,19 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     const target = { server: c.server, kubeconfig: c.kubeconfig };
     // kubectl is second: its ADDED lines say when the list is done. The last row is cmwatch without its V8 settings.
     const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
-    running.push(...peers);
-    for (const p of peers) {
+    // Beside them, the floor: what cmwatch holds on this API with no object to keep (bench-lat is empty until the latency part).
+    const floorPeer = cmwatch(target, { label: PLANE_FLOOR_LABEL, namespace: 'bench-lat' });
+    running.push(...peers, floorPeer);
+    for (const p of [...peers, floorPeer]) {
       const r = await timeout(p.ready, 180_000);
       if (r === 'timeout') throw new Error(`${p.label} did not sync: ${p.tail()}`);
     }
+    const floor: NonNullable<PlaneResults['floor']> = { label: PLANE_FLOOR_LABEL };
     // kubectl prints the list as ADDED events: wait for the last one.
     await timeout(peers[1]!.scanner.waitFor(`"name":"${cmName(o.n - 1)}"`), 120_000);
     const synced = peers.map((p) => p.memory());
+    const floorSynced = floorPeer.memory();
+    if (floorSynced) floor.synced = floorSynced;
     const cpu0 = peers.map((p) => p.cpu());
     const marker = peers.map((p) => p.marker(1));
     t = hrnow();
@@ -148,7 +160,12 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
       live[i]!.steady = m;
       log(`  ${peers[i]!.label}: steady RSS ${(m.rss / 2 ** 20).toFixed(1)} MiB after ${(o.steadyMs / 1000).toFixed(0)} s without writes, peak (VmHWM) ${(m.hwm / 2 ** 20).toFixed(1)} MiB`);
     }
-    for (const p of peers) await p.stop();
+    const floorSteady = floorPeer.memory();
+    if (floorSteady) {
+      floor.steady = floorSteady;
+      log(`  ${PLANE_FLOOR_LABEL}: steady RSS ${(floorSteady.rss / 2 ** 20).toFixed(1)} MiB`);
+    }
+    for (const p of [...peers, floorPeer]) await p.stop();
     running.length = 0;
 
     // Latency, one change at a time.
@@ -185,7 +202,7 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     } finally {
       await proxy.stop();
     }
-    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, steadyMs: o.steadyMs, live, latency };
+    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, steadyMs: o.steadyMs, live, floor, latency };
   } finally {
     for (const p of running) await p.stop();
     await c.stop();

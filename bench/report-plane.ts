@@ -20,6 +20,9 @@ export function renderPlaneMemory(r: Results): string[] {
     const peak = Math.max(x.synced?.hwm ?? 0, x.end?.hwm ?? 0, x.steady?.hwm ?? 0);
     L.push(`| ${x.peer} | ${mibs(x.synced?.rss)} | ${mibs(x.end?.rss)} | ${mibs(peak || undefined)} | ${mibs(x.steady?.rss)} |`);
   }
+  const f = p.floor;
+  if (f) L.push(`| ${f.label} | ${mibs(f.synced?.rss)} | – | ${mibs(f.steady?.hwm)} | ${mibs(f.steady?.rss)} |`);
   L.push('');
+  if (f) L.push('The last row watches a namespace with no ConfigMaps on the same API at the same time: what cmwatch holds before it keeps any object (Node itself, TLS, undici, its own modules).', '');
   return L;
 }

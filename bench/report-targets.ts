@@ -31,7 +31,8 @@ function planeTargets(r: Results): TargetRow[] {
   const rows: TargetRow[] = [[peakName, `${mibs(peak)}${size}`, Number.isFinite(peak) ? verdict(peak <= 96 * MiB) : 'not measured']];
   const kube = live!.find((x) => x.peer.startsWith('kubectl'));
   if (own.steady && kube?.steady) {
-    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}`, verdict(own.steady.rss <= kube.steady.rss)]);
+    const floor = r.plane.floor?.steady ? `; cmwatch with no object on the same API: ${mibs(r.plane.floor.steady.rss)}` : '';
+    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
   } else {
     rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);
   }
