@@ -10,8 +10,8 @@
 // executable subcommands, which cmwatch has none of) is required when first
 // used. Each `import()` (the run-*.js commands, the actions, prom-client…)
 // stays a chunk of its own, loaded when it runs. dist/bundle/ is rewritten whole.
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -36,6 +36,41 @@ const bundleCommander = {
   },
 };
 
+/**
+ * esbuild puts a module in a chunk by the set of entry points that reach it
+ * (the entry, and every `import()` target), so the modules main.js reaches
+ * came out as some 15 chunks (one per set of commands sharing them), and Node
+ * loads each as an ES module of its own: about 8 ms of `cmwatch --help` went
+ * to that (issue #18). Every `import()` target here is loaded only after
+ * main.js (entry → main → a command → its actions), so each is built as if it
+ * also imported main.js: the modules main reaches then share one set, one
+ * chunk. Nothing changes at run time (main.js is always loaded first).
+ */
+const src = join(root, 'dist', 'src');
+const mainModule = join(src, 'cli', 'main.js');
+function lazyTargets(dir, found = new Set()) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) lazyTargets(p, found);
+    else if (e.name.endsWith('.js')) {
+      for (const m of readFileSync(p, 'utf8').matchAll(/\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)) found.add(resolve(dirname(p), m[1]));
+    }
+  }
+  return found;
+}
+const lazy = lazyTargets(src);
+if (!lazy.has(mainModule)) throw new Error('bundle: dist/src/cli/main.js is no longer loaded with import(): the chunk layout below assumes it is');
+const afterMain = {
+  name: 'after-main',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!lazy.has(args.path) || args.path === mainModule) return undefined;
+      const rel = relative(dirname(args.path), mainModule);
+      const spec = rel.startsWith('.') ? rel : `./${rel}`;
+      return { contents: `import ${JSON.stringify(spec)};\n${readFileSync(args.path, 'utf8')}`, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -46,7 +81,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [bundleCommander],
+  plugins: [bundleCommander, afterMain],
   // commander is CommonJS: its require() calls of Node's modules need a require in an ES module.
   banner: { js: "import { createRequire as __cmwatchRequire } from 'node:module'; const require = __cmwatchRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',

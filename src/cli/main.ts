@@ -103,8 +103,22 @@ Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
             (after its retries), 1 the file could not be read.
 `;
 
+/**
+ * `cmwatch --help` (or `-h`) alone: the root's own help, which shows none of
+ * the root's (watch's) options, so the program for it is built without them
+ * (issue #18: they are a third of what `--help` builds).
+ */
+export function rootHelpOnly(args: readonly string[]): boolean {
+  return args.length === 1 && (args[0] === '--help' || args[0] === '-h');
+}
+
+export interface BuildOptions {
+  /** false: the root gets its argument and help text but not watch's options (for rootHelpOnly arguments). */
+  rootOptions?: boolean;
+}
+
 /** `name`: how the help's usage line calls the program (`kubectl cmwatch` for the kubectl plugin). */
-export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>, name = 'cmwatch'): Command {
+export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>, name = 'cmwatch', o: BuildOptions = {}): Command {
   const program = new Command('cmwatch');
   if (name !== 'cmwatch') program.usage(`[options] [command] [resource...]`).name(name);
   program
@@ -115,24 +129,28 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
+  const watchArgument = (cmd: Command, after: string) =>
+    cmd
+      .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
+      .addHelpText('after', after);
   const watchOptions = (cmd: Command, after: string) =>
-    addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
+    watchArgument(addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
       .addOption(new Option('-o, --output <format>', `also print each event on stdout: ${OUTPUT_HELP}; default: nothing on stdout`))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing; with handlers: send their write-back (CMWATCH_OUTPUT) with dryRun=All, nothing persists`)
       .option('--field-manager <name>', 'fieldManager of the server-side applies handlers ask for through CMWATCH_OUTPUT', 'cmwatch')
-      .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')
-      .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
-      .addHelpText('after', after);
-  const watch = (cmd: Command, after = EXAMPLES) =>
-    watchOptions(cmd, after)
-      .action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
-        const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
-        process.exitCode = await run('watch', cfg);
-      });
+      .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)'), after);
+  const watchAction = (cmd: Command) =>
+    cmd.action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
+      const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
+      process.exitCode = await run('watch', cfg);
+    });
+  const watch = (cmd: Command, after = EXAMPLES) => watchAction(watchOptions(cmd, after));
 
-  watch(program, ROOT_HELP);
+  // With its action (commander lists a help command for a root without one), never run with --help.
+  if (o.rootOptions === false) watchAction(watchArgument(program, ROOT_HELP));
+  else watch(program, ROOT_HELP);
   watch(program.command('watch').description('watch resources and run handlers (the default command)'));
   addEventsOptions(program.command('events').description('print events on stdout, one JSON line each, with resume, relist and dedupe'))
     .argument('[resource...]', 'what to watch, named as kubectl names it (default configmaps)')
@@ -251,7 +269,7 @@ export async function main(argv: string[] = process.argv, name = 'cmwatch'): Pro
   // A closed stdout stops everything; an abort ends every wait for stdout to drain.
   watchStdout(() => root.abort(), root.signal);
 
-  const program = buildProgram((cmd, cfg) => runCommand(cmd, cfg, root.signal, log), name);
+  const program = buildProgram((cmd, cfg) => runCommand(cmd, cfg, root.signal, log), name, { rootOptions: !rootHelpOnly(argv.slice(2)) });
   try {
     // kubectl's global flags before the subcommand (as `kubectl cmwatch --context x events` passes them) go to it.
     await program.parseAsync([...argv.slice(0, 2), ...hoistGlobalFlags(argv.slice(2), program)]);

@@ -41,3 +41,16 @@ test('the root help is short: --help and --version, the commands, and a pointer 
   // The root still runs watch: its options are parsed, only not listed.
   assert.ok(p.options.some((o) => o.long === '--exec'));
 });
+
+test('cmwatch --help alone builds the root without watch options (rootHelpOnly), and its help is the same text', async () => {
+  const { rootHelpOnly } = await import('../../../src/cli/main.js');
+  assert.equal(rootHelpOnly(['--help']), true);
+  assert.equal(rootHelpOnly(['-h']), true);
+  for (const args of [[], ['help'], ['watch', '--help'], ['-n', 'x', '--help'], ['--help', 'watch']]) assert.equal(rootHelpOnly(args), false, args.join(' '));
+  for (const name of ['cmwatch', 'kubectl cmwatch']) {
+    const full = buildProgram(async () => 0, name);
+    const lean = buildProgram(async () => 0, name, { rootOptions: false });
+    assert.equal(lean.options.length < full.options.length, true);
+    assert.equal(lean.helpInformation(), full.helpInformation(), name);
+  }
+});
