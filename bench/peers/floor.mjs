@@ -6,7 +6,9 @@
 // same functions, not a copy), one record per key, and the one log line per
 // event cmwatch prints at its default level, batched to stderr as cmwatch
 // batches it. No shape checks, no resume point, no queue, no backpressure.
-// BENCH_CONTENT_HASH=0: the same without the content text and hash.
+// BENCH_CONTENT_HASH=0: the same without the content text and hash (the
+// record per key is still kept). It watches from the bench server's list
+// version without listing: the measured window starts at the watch anyway.
 //
 // env: BENCH_SERVER (the bench server's http URL), BENCH_NAMESPACE.
 // stdout, as bench/peers/informer.mjs: "synced 0" once the watch answered,
@@ -44,14 +46,12 @@ body.on('data', (chunk) => {
     const obj = ev.object;
     const meta = obj.metadata;
     const key = `${meta.namespace}/${meta.name}`;
-    if (hashing) {
-      const hash = fingerprint(content(obj));
-      const k = known.get(key);
-      if (k) {
-        k.rv = meta.resourceVersion;
-        k.hash = hash;
-      } else known.set(key, { rv: meta.resourceVersion, hash });
-    }
+    const hash = hashing ? fingerprint(content(obj)) : '';
+    const k = known.get(key);
+    if (k) {
+      k.rv = meta.resourceVersion;
+      k.hash = hash;
+    } else known.set(key, { rv: meta.resourceVersion, hash });
     if (!pending) process.nextTick(flush);
     pending += `${ev.type} ${key} selector=${meta.annotations?.[DEFAULT_SELECTOR_ANNOTATIONS[0]] ?? ''}\n`;
     if (ev.type === 'MODIFIED') updates++;
