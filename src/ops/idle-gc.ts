@@ -26,6 +26,7 @@
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { systemClock, type Clock } from '../base/clock.js';
+import { givenNames } from './v8-defaults.js';
 
 export interface IdleCollectorOptions {
   /** Bytes of heap in use now. */
@@ -92,17 +93,12 @@ export class IdleCollector {
   }
 }
 
-/** Whether node was given a flag (on its command line or in NODE_OPTIONS), in either spelling. */
-function nodeGiven(flag: string): boolean {
-  const names = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.split('=')[0]!.replace(/_/g, '-'));
-  return names.includes(`--${flag}`) || names.includes(`--no-${flag}`);
-}
-
 /** V8's full collection, without a `gc` global in this context; undefined if V8 refuses. */
 export async function fullCollection(): Promise<(() => void) | undefined> {
   const own = (globalThis as { gc?: unknown }).gc;
   if (typeof own === 'function') return () => (own as () => void)();
-  if (nodeGiven('expose-gc')) return undefined; // --no-expose-gc: the user said no
+  const given = givenNames();
+  if (given.has('--expose-gc') || given.has('--no-expose-gc')) return undefined; // --no-expose-gc: the user said no
   let gc: unknown;
   try {
     const { runInNewContext } = await import('node:vm');

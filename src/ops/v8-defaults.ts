@@ -31,7 +31,7 @@ const DEFAULTS: ReadonlyArray<{ flag: string; overriddenBy: readonly string[] }>
 ];
 
 /** The names of the options given to node, `--max-semi-space-size` for `--max_semi_space_size=2`. */
-function givenNames(execArgv: readonly string[], nodeOptions: string | undefined): Set<string> {
+export function givenNames(execArgv: readonly string[] = process.execArgv, nodeOptions: string | undefined = process.env.NODE_OPTIONS): Set<string> {
   const names = new Set<string>();
   for (const a of [...execArgv, ...(nodeOptions ?? '').split(/\s+/)]) {
     if (a.startsWith('--')) names.add(a.split('=')[0]!.replace(/_/g, '-'));
