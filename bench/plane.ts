@@ -71,6 +71,10 @@ export interface PlaneResults {
   latency: LatencyResult[];
 }
 
+/** cmwatch with the environment the container image sets (Dockerfile: glibc's malloc with 2 arenas, not 8 per core). */
+export const IMAGE_LABEL = 'cmwatch as the container image runs it (MALLOC_ARENA_MAX=2)';
+export const IMAGE_ENV = { MALLOC_ARENA_MAX: '2' };
+
 export const PLANE_FLOOR_LABEL = 'cmwatch on an empty namespace (the floor: Node, TLS, undici, its modules)';
 
 export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {
@@ -115,8 +119,8 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
 
     // Memory and live throughput: all three contenders on the same changes.
     const target = { server: c.server, kubeconfig: c.kubeconfig };
-    // kubectl is second: its ADDED lines say when the list is done. The last row is cmwatch without its V8 settings.
-    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
+    // kubectl is second: its ADDED lines say when the list is done. Then cmwatch as the image runs it, and without its V8 settings.
+    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: IMAGE_LABEL, env: IMAGE_ENV }), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
     // Beside them, the floor: what cmwatch holds on this API with no object to keep (bench-lat is empty until the latency part).
     const floorPeer = cmwatch(target, { label: PLANE_FLOOR_LABEL, namespace: 'bench-lat' });
     running.push(...peers, floorPeer);

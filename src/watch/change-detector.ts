@@ -20,7 +20,7 @@
  * whose own resource version is older than a key's does not forget that key.
  */
 import { isOlderResourceVersion } from '../api/resource-version.js';
-import { fingerprint } from './fingerprint.js';
+import { contentDigest, fingerprintOf } from './fingerprint.js';
 import type { ContentFunction } from './content.js';
 import type { K8sObject } from '../api/types.js';
 
@@ -42,13 +42,24 @@ export interface ChangeDetectorOptions {
 
 interface Known {
   rv: string;
-  hash: string;
+  /** The content's whole digest (fingerprint.ts contentDigest); handed out as its fingerprint. */
+  digest: string;
 }
 
 /** A known key's new version, recorded in place: its record lives long (the old generation), and a new one per event was garbage there. */
-function update(k: Known, rv: string, hash: string): void {
+function update(k: Known, rv: string, digest: string): void {
   k.rv = rv;
-  k.hash = hash;
+  k.digest = digest;
+}
+
+/**
+ * A key as a string of its own, for a key that is kept: one built as
+ * `${namespace}/${name}` is a V8 cons string holding its parts, and a copy is
+ * one flat string, 32 bytes a key less for as long as the key is known
+ * (issue #18; only a new key is copied, not one per event).
+ */
+function ownCopy(key: string): string {
+  return Buffer.from(key).toString();
 }
 
 export class ChangeDetector {
@@ -74,12 +85,17 @@ export class ChangeDetector {
 
   /** The content hash known for a key (undefined: not known). */
   hashOf(key: string): string | undefined {
-    return this.known.get(key)?.hash;
+    const k = this.known.get(key);
+    return k && fingerprintOf(k.digest);
+  }
+
+  private digest(obj: K8sObject): string {
+    return contentDigest(this.content(obj));
   }
 
   /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
   remember(key: string, obj: K8sObject): void {
-    this.known.set(key, { rv: obj.metadata?.resourceVersion ?? '', hash: fingerprint(this.content(obj)) });
+    this.known.set(ownCopy(key), { rv: obj.metadata?.resourceVersion ?? '', digest: this.digest(obj) });
   }
 
   /** One event: records it and says whether (and as what) to deliver it. */
@@ -90,18 +106,18 @@ export class ChangeDetector {
     if (type === 'DELETED') {
       if (!prev && this.unknownKeys === 'infer') return { skip: 'unknown_delete' };
       this.known.delete(key);
-      return { deliver: 'DELETED', hash: prev?.hash ?? fingerprint(this.content(obj)) };
+      return { deliver: 'DELETED', hash: fingerprintOf(prev?.digest ?? this.digest(obj)) };
     }
     if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
-    const hash = fingerprint(this.content(obj));
+    const digest = this.digest(obj);
     if (!prev) {
-      this.known.set(key, { rv, hash });
-      return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash };
+      this.known.set(ownCopy(key), { rv, digest });
+      return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash: fingerprintOf(digest) };
     }
-    const same = prev.hash === hash;
-    update(prev, rv, hash);
+    const same = prev.digest === digest;
+    update(prev, rv, digest);
     if (same && this.trigger === 'content') return { skip: 'unchanged' };
-    return { deliver: 'MODIFIED', hash };
+    return { deliver: 'MODIFIED', hash: fingerprintOf(digest) };
   }
 
   /** One object of a relist: records it and says how it differs from what was known. */
@@ -109,14 +125,14 @@ export class ChangeDetector {
     const rv = obj.metadata?.resourceVersion ?? '';
     const prev = this.known.get(key);
     if (prev && isOlderResourceVersion(rv, prev.rv)) return 'stale';
-    const hash = fingerprint(this.content(obj));
+    const digest = this.digest(obj);
     if (!prev) {
-      this.known.set(key, { rv, hash });
+      this.known.set(ownCopy(key), { rv, digest });
       return 'ADDED';
     }
-    const { rv: prevRv, hash: prevHash } = prev;
-    update(prev, rv, hash);
-    if (prevHash !== hash || (this.trigger === 'any' && prevRv !== rv)) return 'MODIFIED';
+    const { rv: prevRv, digest: prevDigest } = prev;
+    update(prev, rv, digest);
+    if (prevDigest !== digest || (this.trigger === 'any' && prevRv !== rv)) return 'MODIFIED';
     return prevRv === rv ? 'same' : 'unchanged';
   }
 
@@ -136,7 +152,7 @@ export class ChangeDetector {
     for (const [key, k] of this.known) {
       if (seen.has(key) || isOlderResourceVersion(listRv, k.rv)) continue;
       this.known.delete(key);
-      gone.push({ key, rv: k.rv, hash: k.hash });
+      gone.push({ key, rv: k.rv, hash: fingerprintOf(k.digest) });
     }
     return gone;
   }

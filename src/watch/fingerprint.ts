@@ -26,5 +26,21 @@ import { hash } from 'node:crypto';
  * Golden values: test/unit/watch/content-golden.test.ts.
  */
 export function fingerprint(content: string): string {
-  return hash('sha256', content, 'base64').slice(0, 22);
+  return fingerprintOf(contentDigest(content));
+}
+
+/**
+ * The whole digest of a content text, base64 (44 characters), as the change
+ * detector keeps it per key: a string of its own, where the 22-character
+ * fingerprint cut from it would be a view that keeps all 44 alive anyway
+ * (V8 slices strings of 13 characters or more) and costs a header on top:
+ * 64 bytes a key instead of 96 (issue #18).
+ */
+export function contentDigest(content: string): string {
+  return hash('sha256', content, 'base64');
+}
+
+/** The fingerprint in a digest from contentDigest. */
+export function fingerprintOf(digest: string): string {
+  return digest.slice(0, 22);
 }

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChangeDetector } from '../../../src/watch/change-detector.js';
+import { configMapContent } from '../../../src/watch/content.js';
+import { fingerprint } from '../../../src/watch/fingerprint.js';
+import type { K8sObject } from '../../../src/api/types.js';
+
+const content = configMapContent([]);
+const cm = (name: string, rv: string, data: Record<string, string>): K8sObject => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, data });
+const key = (ns: string, name: string) => `${ns}/${name}`;
+
+test('every hash the detector hands out is the 22-character fingerprint of the content, though it keeps the whole digest', () => {
+  const d = new ChangeDetector({ content });
+  const a1 = cm('a', '10', { k: '1' });
+  const added = d.event('ADDED', key('ns', 'a'), a1);
+  assert.ok('deliver' in added);
+  assert.equal(added.hash, fingerprint(content(a1)));
+  assert.equal(added.hash.length, 22);
+  assert.equal(d.hashOf(key('ns', 'a')), added.hash);
+
+  const a2 = cm('a', '11', { k: '2' });
+  const modified = d.event('MODIFIED', key('ns', 'a'), a2);
+  assert.ok('deliver' in modified && modified.deliver === 'MODIFIED');
+  assert.equal(modified.hash, fingerprint(content(a2)));
+
+  assert.deepEqual(d.event('MODIFIED', key('ns', 'a'), cm('a', '12', { k: '2' })), { skip: 'unchanged' });
+  assert.deepEqual(d.event('MODIFIED', key('ns', 'a'), cm('a', '12', { k: '3' })), { skip: 'duplicate' });
+
+  d.remember(key('ns', 'b'), cm('b', '5', { x: 'y' }));
+  assert.equal(d.hashOf(key('ns', 'b')), fingerprint(content(cm('b', '5', { x: 'y' }))));
+  const gone = d.sweep(new Set([key('ns', 'a')]));
+  assert.deepEqual(gone, [{ key: 'ns/b', rv: '5', hash: fingerprint(content(cm('b', '5', { x: 'y' }))) }]);
+
+  const deleted = d.event('DELETED', key('ns', 'a'), cm('a', '13', { k: '9' }));
+  assert.deepEqual(deleted, { deliver: 'DELETED', hash: fingerprint(content(a2)) }, 'a DELETED carries the last known content');
+  assert.equal(d.size, 0);
+});
+
+test('a key is found again by an equal string built another way, after the detector kept its own copy', () => {
+  const d = new ChangeDetector({ content });
+  d.listed(key('ns', 'c'), cm('c', '1', {}));
+  assert.ok(d.has('ns/c'));
+  assert.ok(d.has(['ns', 'c'].join('/')));
+  assert.equal(d.listed('ns' + '/' + 'c', cm('c', '1', {})), 'same');
+  assert.equal(d.listed(key('ns', 'c'), cm('c', '2', { k: 'v' })), 'MODIFIED');
+});
