@@ -59,7 +59,8 @@ function update(k: Known, rv: string, digest: string): void {
  * (issue #18; only a new key is copied, not one per event).
  */
 function ownCopy(key: string): string {
-  return Buffer.from(key).toString();
+  const copy = Buffer.from(key).toString();
+  return copy === key ? copy : key; // a lone surrogate does not survive UTF-8: then the key itself
 }
 
 export class ChangeDetector {

@@ -44,3 +44,11 @@ test('a key is found again by an equal string built another way, after the detec
   assert.equal(d.listed('ns' + '/' + 'c', cm('c', '1', {})), 'same');
   assert.equal(d.listed(key('ns', 'c'), cm('c', '2', { k: 'v' })), 'MODIFIED');
 });
+
+test('a key that UTF-8 cannot carry (a lone surrogate, which the API never sends) is kept as it is', () => {
+  const d = new ChangeDetector({ content });
+  const odd = key('ns', 'x\ud800');
+  d.event('ADDED', odd, cm('x\ud800', '1', {}));
+  assert.ok(d.has(odd));
+  assert.deepEqual(d.event('MODIFIED', odd, cm('x\ud800', '1', {})), { skip: 'duplicate' });
+});
