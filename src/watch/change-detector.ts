@@ -1,6 +1,6 @@
 /**
  * Per-key change detection, shared by the reflector and `cmwatch replay`.
- * Only (resourceVersion, content hash) is remembered per key, never the
+ * Only (resourceVersion, content digest) is remembered per key, never the
  * object. What the content is comes from the content function passed in
  * (content.ts; for ConfigMaps: data, binaryData and the selector annotations).
  *
@@ -46,10 +46,15 @@ interface Known {
   digest: string;
 }
 
-/** A known key's new version, recorded in place: its record lives long (the old generation), and a new one per event was garbage there. */
+/**
+ * A known key's new version, recorded in place: its record lives long (the
+ * old generation), and a new one per event was garbage there. An equal digest
+ * leaves the one kept: fingerprints handed out earlier (kept by catch-up) are
+ * views of it.
+ */
 function update(k: Known, rv: string, digest: string): void {
   k.rv = rv;
-  k.digest = digest;
+  if (k.digest !== digest) k.digest = digest;
 }
 
 /**
@@ -59,6 +64,7 @@ function update(k: Known, rv: string, digest: string): void {
  * (issue #18; only a new key is copied, not one per event).
  */
 function ownCopy(key: string): string {
+  if (key.length < 13) return key; // V8 builds a shorter string flat
   const copy = Buffer.from(key).toString();
   return copy === key ? copy : key; // a lone surrogate does not survive UTF-8: then the key itself
 }
@@ -96,7 +102,10 @@ export class ChangeDetector {
 
   /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
   remember(key: string, obj: K8sObject): void {
-    this.known.set(ownCopy(key), { rv: obj.metadata?.resourceVersion ?? '', digest: this.digest(obj) });
+    const rv = obj.metadata?.resourceVersion ?? '';
+    const prev = this.known.get(key);
+    if (prev) update(prev, rv, this.digest(obj));
+    else this.known.set(ownCopy(key), { rv, digest: this.digest(obj) });
   }
 
   /** One event: records it and says whether (and as what) to deliver it. */
