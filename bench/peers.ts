@@ -167,10 +167,14 @@ export const INFORMER_HASH_LABEL = '@kubernetes/client-node informer + the conte
  */
 export function informer(t: Target, resource: 'configmaps' | 'widgets' = 'configmaps', allNamespaces = false, contentHash = false): Peer {
   const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_RESOURCE: resource, ...(allNamespaces ? { BENCH_ALL_NAMESPACES: '1' } : {}), ...(contentHash ? { BENCH_CONTENT_HASH: '1' } : {}), ...(t.kubeconfig ? { BENCH_KUBECONFIG: t.kubeconfig } : { BENCH_SERVER: t.server }) };
+  return scriptPeer('informer', contentHash ? INFORMER_HASH_LABEL : '@kubernetes/client-node informer', 'informer.mjs', env);
+}
+
+/** A Node script of bench/peers/ that prints "synced …" once it watches, "n COUNT" every 200 ms and "marker NAME COUNT" on stdout. */
+function scriptPeer(kind: PeerKind, label: string, script: string, env: NodeJS.ProcessEnv): Peer {
   const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
   const synced = scanner.waitFor('synced ');
-  return start('informer', contentHash ? INFORMER_HASH_LABEL : '@kubernetes/client-node informer', process.execPath, [join(BENCH_SRC, 'peers', 'informer.mjs')], env, 'stdout', scanner,
-    (p) => `marker ${markerName(p)} `, () => synced);
+  return start(kind, label, process.execPath, [join(BENCH_SRC, 'peers', script)], env, 'stdout', scanner, (p) => `marker ${markerName(p)} `, () => synced);
 }
 
 export const FLOOR_LABEL = 'floor: undici + lines + JSON.parse + content SHA-256 + log line';
@@ -179,8 +183,5 @@ export const FLOOR_NO_HASH_LABEL = 'floor without the content SHA-256';
 /** The floor of cmwatch's event path (bench/peers/floor.mjs), on the bench server; `contentHash` false leaves out the content text and hash. */
 export function floor(t: Target, contentHash = true): Peer {
   const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_SERVER: t.server, BENCH_CONTENT_HASH: contentHash ? '1' : '0' };
-  const scanner = new OutputScanner((l) => (l.startsWith('n ') ? Number(l.slice(2)) : false));
-  const synced = scanner.waitFor('synced ');
-  return start('floor', contentHash ? FLOOR_LABEL : FLOOR_NO_HASH_LABEL, process.execPath, [join(BENCH_SRC, 'peers', 'floor.mjs')], env, 'stdout', scanner,
-    (p) => `marker ${markerName(p)} `, () => synced);
+  return scriptPeer('floor', contentHash ? FLOOR_LABEL : FLOOR_NO_HASH_LABEL, 'floor.mjs', env);
 }

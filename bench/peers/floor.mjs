@@ -14,15 +14,13 @@
 // stdout, as bench/peers/informer.mjs: "synced 0" once the watch answered,
 // "n COUNT" every 200 ms (MODIFIED events so far), "marker NAME COUNT" at the
 // ADDED of an object named bench-end-*.
-const root = new URL('../../', import.meta.url);
-const { request } = await import(new URL('node_modules/undici/index.js', root).href);
-const { configMapContent } = await import(new URL('dist/src/watch/content.js', root).href);
-const { fingerprint } = await import(new URL('dist/src/watch/fingerprint.js', root).href);
-const { DEFAULT_SELECTOR_ANNOTATIONS } = await import(new URL('dist/src/api/selector-annotation.js', root).href);
+import { contentCheck } from './content-check.mjs';
+
+const { request } = await import(new URL('../../node_modules/undici/index.js', import.meta.url).href);
+const { hashOf, selectorAnnotation } = await contentCheck();
 
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
 const hashing = process.env.BENCH_CONTENT_HASH !== '0';
-const content = configMapContent(DEFAULT_SELECTOR_ANNOTATIONS);
 const known = new Map();
 let updates = 0;
 let pending = '';
@@ -46,14 +44,14 @@ body.on('data', (chunk) => {
     const obj = ev.object;
     const meta = obj.metadata;
     const key = `${meta.namespace}/${meta.name}`;
-    const hash = hashing ? fingerprint(content(obj)) : '';
+    const hash = hashing ? hashOf(obj) : '';
     const k = known.get(key);
     if (k) {
       k.rv = meta.resourceVersion;
       k.hash = hash;
     } else known.set(key, { rv: meta.resourceVersion, hash });
     if (!pending) process.nextTick(flush);
-    pending += `${ev.type} ${key} selector=${meta.annotations?.[DEFAULT_SELECTOR_ANNOTATIONS[0]] ?? ''}\n`;
+    pending += `${ev.type} ${key} selector=${meta.annotations?.[selectorAnnotation] ?? ''}\n`;
     if (ev.type === 'MODIFIED') updates++;
     else if (ev.type === 'ADDED' && meta.name.startsWith('bench-end-')) process.stdout.write(`marker ${meta.name} ${updates}\n`);
   }

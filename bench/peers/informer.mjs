@@ -14,6 +14,7 @@
 // the one kept for the key), as an informer controller that acts only on a
 // change of data would need: the update callback is given the new object only.
 import * as k8s from '@kubernetes/client-node';
+import { contentCheck } from './content-check.mjs';
 
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
 const kc = new k8s.KubeConfig();
@@ -46,16 +47,12 @@ async function listed(p) {
 
 let updates = 0;
 if (process.env.BENCH_CONTENT_HASH === '1') {
-  const root = new URL('../../', import.meta.url);
-  const { configMapContent } = await import(new URL('dist/src/watch/content.js', root).href);
-  const { fingerprint } = await import(new URL('dist/src/watch/fingerprint.js', root).href);
-  const { DEFAULT_SELECTOR_ANNOTATIONS } = await import(new URL('dist/src/api/selector-annotation.js', root).href);
-  const content = configMapContent(DEFAULT_SELECTOR_ANNOTATIONS);
+  const { hashOf } = await contentCheck();
   const hashes = new Map();
   informer.on('update', (obj) => {
     updates++;
     const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
-    const hash = fingerprint(content(obj));
+    const hash = hashOf(obj);
     if (hashes.get(key) !== hash) hashes.set(key, hash); // a controller would act here
   });
 } else {
