@@ -100,12 +100,18 @@ export class ChangeDetector {
     return contentDigest(this.content(obj));
   }
 
+  /** A new key's record, under the detector's own copy of the key. */
+  private add(key: string, rv: string, digest: string): void {
+    this.known.set(ownCopy(key), { rv, digest });
+  }
+
   /** Records an object as the key's baseline (an item of the initial list, a SYNC). */
   remember(key: string, obj: K8sObject): void {
     const rv = obj.metadata?.resourceVersion ?? '';
+    const digest = this.digest(obj);
     const prev = this.known.get(key);
-    if (prev) update(prev, rv, this.digest(obj));
-    else this.known.set(ownCopy(key), { rv, digest: this.digest(obj) });
+    if (prev) update(prev, rv, digest);
+    else this.add(key, rv, digest);
   }
 
   /** One event: records it and says whether (and as what) to deliver it. */
@@ -121,7 +127,7 @@ export class ChangeDetector {
     if (prev && rv && prev.rv === rv) return { skip: 'duplicate' };
     const digest = this.digest(obj);
     if (!prev) {
-      this.known.set(ownCopy(key), { rv, digest });
+      this.add(key, rv, digest);
       return { deliver: this.unknownKeys === 'trust' ? type : 'ADDED', hash: fingerprintOf(digest) };
     }
     const same = prev.digest === digest;
@@ -137,7 +143,7 @@ export class ChangeDetector {
     if (prev && isOlderResourceVersion(rv, prev.rv)) return 'stale';
     const digest = this.digest(obj);
     if (!prev) {
-      this.known.set(ownCopy(key), { rv, digest });
+      this.add(key, rv, digest);
       return 'ADDED';
     }
     const { rv: prevRv, digest: prevDigest } = prev;
