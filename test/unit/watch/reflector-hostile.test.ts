@@ -360,3 +360,24 @@ test('reflector: a watch refused as ahead of the server (504 ResourceVersionTooL
   assert.deepEqual(h.seen(), ['SYNC test/a a40', 'SYNC test/b b45', 'MODIFIED test/a a20', 'MODIFIED test/b b31']);
   assert.ok(h.logs.some((l) => /^error list .*: the server is at resource version 30, behind 50 \(restored from a backup\?\); resuming from 30 reason=rv_went_back$/.test(l)), h.logs.join('\n'));
 });
+
+test('reflector: a broken server\'s name that UTF-8 cannot carry (a lone surrogate) is still one key: repeats are duplicates, the same content is unchanged, a relist deletes nothing', async () => {
+  const odd = 'config-name-\ud800'; // a key of 13 characters or more: the detector keeps a copy of it
+  const src = new ScriptedSource()
+    .onList({ items: [cm(odd, '5', { v: 'x5' })], resourceVersion: '5' })
+    .onWatch({
+      events: [
+        ev('MODIFIED', cm(odd, '5', { v: 'x5' })),
+        ev('MODIFIED', cm(odd, '5', { v: 'x5' })),
+        ev('MODIFIED', cm(odd, '6', { v: 'x5' })),
+        ev('MODIFIED', cm(odd, '7', { v: 'x7' })),
+        statusEvent(410, 'Expired'),
+      ],
+    })
+    .onList({ items: [cm(odd, '7', { v: 'x7' })], resourceVersion: '8' });
+  const h = harness(src);
+  await h.run();
+  assert.deepEqual(h.seen(), [`SYNC test/${odd} x5`, `MODIFIED test/${odd} x7`]);
+  assert.equal(h.r.stats.skipped.duplicate, 2);
+  assert.equal(h.r.stats.skipped.unchanged, 1);
+});
