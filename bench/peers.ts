@@ -45,7 +45,7 @@ export interface Peer {
  * sets at start (src/ops/v8-defaults.ts: a flag given to node wins), for a
  * row beside the shipped defaults.
  */
-export const V8_OWN_SETTINGS = ['--semi-space-growth-factor=2', '--heap-growing-percent=0', '--liftoff'];
+export const V8_OWN_SETTINGS = ['--semi-space-growth-factor=2', '--heap-growing-percent=0', '--liftoff', '--gc-memory-reducer-start-delay-ms=8000'];
 export const V8_OWN_LABEL = "cmwatch, V8's own heap and WebAssembly settings";
 
 export interface CmwatchOptions {

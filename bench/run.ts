@@ -331,7 +331,7 @@ async function suites(r: Results, { quick, want, reps, log, baseline }: SuiteCon
     log('\n== the real control plane (measures 1, 3, 4)');
     await onPlane('its measures were', 'the control plane run failed', async () => {
       const { planeSuite } = await import('./plane.js');
-      r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10, steadyMs: 5000 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20, steadyMs: 15_000 }, log);
+      r.plane = await planeSuite(quick ? { n: 2000, updates: 1000, latencyChanges: 100, warmup: 10, steadyMs: 5000 } : { n: 10_000, updates: 5000, latencyChanges: 500, warmup: 20, steadyMs: 30_000 }, log);
     });
   }
 

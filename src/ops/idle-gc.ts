@@ -2,47 +2,51 @@
  * One full garbage collection when the process has gone idle after work
  * (issue #18, steady RSS). After a list or a burst of events, V8 holds the
  * garbage they left until its next full collection, and an idle watch
- * allocates nothing, so none comes: measured with 10,000 ConfigMaps of
- * 1 KiB listed and 5,000 updates, 18 MB of heap stayed in use (7 MB of it
- * garbage: list pages, promoted events) and RSS at 71 MiB, until V8's memory
- * reducer ran some 15–20 s later (down to 62 MiB), or not at all in some runs.
+ * allocates nothing, so none comes. That collection also tells V8's memory
+ * reducer that the heap shrank, and the reducer, once the allocation rate
+ * has stayed low for a while, runs its own memory-reducing collections
+ * (compacting, within limits, and shrinking the young generation) without
+ * the peak a forced compaction costs; ops/v8-defaults.ts shortens its start
+ * delay. Measured on the bench server with 10,000 ConfigMaps of 1 KiB listed
+ * and 5,000 updates: 70.5 MiB RSS left as it was, for good (no collection in
+ * 50 s); 66.7 after this collection; 61.5 once the reducer ran (15–25 s
+ * after the burst), the peak unchanged. A collection compacting everything
+ * at once reached 62.3 within 2 s but raised the peak by 7 MiB, so it is
+ * not done.
  *
  * This collector samples once a second. It collects when two samples in a
  * row find the process idle (it used less than 2% of a CPU since the last
- * sample) and the heap holds at least 16 MiB in all and 4 MiB more than
- * after the last collection; collections are at least 10 s apart. Below
- * 16 MiB a collection frees less than the V8 context its function comes from
- * costs (about 3 MiB: 100 ConfigMaps idle, 58.2 MiB with a collection at any
- * size, 55.0 without one). So a busy
+ * sample) and the heap holds at least 8 MiB in all and 1 MiB more than
+ * after the last collection; collections are at least 10 s apart. So a busy
  * process is never paused; one that handles a trickle of events (well under
  * 2% of a CPU) may be, for the few milliseconds a collection of a small heap
- * takes, at most once every 10 s and only once 4 MiB of garbage has built up.
+ * takes, at most once every 10 s and only once 1 MiB of garbage has built up.
  * CMWATCH_IDLE_GC=0 turns it off.
  *
- * V8's collection function is taken, when first needed, from a fresh context
- * with `--expose-gc` set for it alone (then unset), so no `gc` global appears
- * in cmwatch's own context. A `gc` the user exposed (`node --expose-gc`) is
- * used as it is, and that flag is then left alone.
+ * The collection is asked for without a `gc` function (which only a new V8
+ * context could give, and one costs about 3 MiB): an eager
+ * `vm.measureMemory()` runs a full collection at once. vm.measureMemory is
+ * experimental in Node 20 to 24: its one-time warning is not printed (it is
+ * not the user's call).
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapStatistics } from 'node:v8';
 import { systemClock, type Clock } from '../base/clock.js';
-import { givenNames } from './v8-defaults.js';
 
 export interface IdleCollectorOptions {
   /** Bytes of heap in use now. */
   usedBytes: () => number;
   /** CPU the process has used so far (user and system), in microseconds. */
   cpuMicros: () => number;
-  /** Runs one full collection. */
-  collect: () => void;
+  /** Runs one full collection (settled when it is done). */
+  collect: () => void | Promise<unknown>;
   clock: Pick<Clock, 'now'>;
   /** A sample is idle when less than this share of one CPU was used since the last one (default 0.02). */
   idleCpuShare?: number;
   /** Idle samples in a row before collecting (default 2). */
   idleSamples?: number;
-  /** Heap in use above what the last collection left, before another is worth it (default 4 MiB). */
+  /** Heap in use above what the last collection left, before another is worth it (default 1 MiB). */
   minGarbageBytes?: number;
-  /** Heap in use below which no collection is worth it (default 16 MiB). */
+  /** Heap in use below which no collection is worth it (default 8 MiB). */
   minHeapBytes?: number;
   /** Least time between two collections (default 10 s). */
   minIntervalMs?: number;
@@ -56,6 +60,7 @@ export class IdleCollector {
   private idle = 0;
   private afterLast = 0;
   private lastAt = -Infinity;
+  private running = false;
   private readonly share: number;
   private readonly samples: number;
   private readonly minGarbage: number;
@@ -65,8 +70,8 @@ export class IdleCollector {
   constructor(private readonly o: IdleCollectorOptions) {
     this.share = o.idleCpuShare ?? 0.02;
     this.samples = o.idleSamples ?? 2;
-    this.minGarbage = o.minGarbageBytes ?? 4 * 1024 * 1024;
-    this.minHeap = o.minHeapBytes ?? 16 * 1024 * 1024;
+    this.minGarbage = o.minGarbageBytes ?? 1024 * 1024;
+    this.minHeap = o.minHeapBytes ?? 8 * 1024 * 1024;
     this.minInterval = o.minIntervalMs ?? 10_000;
   }
 
@@ -81,37 +86,47 @@ export class IdleCollector {
       return false;
     }
     this.idle++;
-    if (this.idle < this.samples || at - this.lastAt < this.minInterval) return false;
+    if (this.running || this.idle < this.samples || at - this.lastAt < this.minInterval) return false;
     const used = this.o.usedBytes();
     if (used < this.minHeap || used - this.afterLast < this.minGarbage) return false;
-    this.o.collect();
     this.collections++;
     this.lastAt = at;
-    this.afterLast = this.o.usedBytes();
     this.idle = 0;
+    const done = () => {
+      this.running = false;
+      this.afterLast = this.o.usedBytes();
+    };
+    const pending = this.o.collect();
+    if (pending) {
+      this.running = true;
+      pending.then(done, done);
+    } else done();
     return true;
   }
 }
 
-/** V8's full collection, without a `gc` global in this context; undefined if V8 refuses. */
-export async function fullCollection(): Promise<(() => void) | undefined> {
-  const own = (globalThis as { gc?: unknown }).gc;
-  if (typeof own === 'function') return () => (own as () => void)();
-  const given = givenNames();
-  if (given.has('--expose-gc') || given.has('--no-expose-gc')) return undefined; // --no-expose-gc: the user said no
-  let gc: unknown;
+/** Drops the warning a first vm.measureMemory() emits, while `call` runs (it is synchronous). */
+function withoutMeasureWarning<T>(call: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'ExperimentalWarning' && String(warning).includes('vm.measureMemory')) return;
+    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
   try {
-    const { runInNewContext } = await import('node:vm');
-    setFlagsFromString('--expose-gc');
-    try {
-      gc = runInNewContext('gc');
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-  } catch {
-    return undefined;
+    return call();
+  } finally {
+    process.emitWarning = emit;
   }
-  return typeof gc === 'function' ? () => (gc as () => void)() : undefined;
+}
+
+/**
+ * One full collection, settled when V8 has run it; it rejects when this Node
+ * has no vm.measureMemory.
+ */
+export async function idleCollection(): Promise<void> {
+  const { measureMemory } = await import('node:vm');
+  await withoutMeasureWarning(() => measureMemory({ mode: 'summary', execution: 'eager' }));
 }
 
 /**
@@ -120,9 +135,7 @@ export async function fullCollection(): Promise<(() => void) | undefined> {
  */
 export function startIdleCollection(signal?: AbortSignal, everyMs = 1000, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.CMWATCH_IDLE_GC === '0') return false;
-  let collect: (() => void) | undefined;
   let stopped = false;
-  let loading = false;
   const collector = new IdleCollector({
     usedBytes: () => getHeapStatistics().used_heap_size,
     cpuMicros: () => {
@@ -130,18 +143,8 @@ export function startIdleCollection(signal?: AbortSignal, everyMs = 1000, env: N
       return u.user + u.system;
     },
     clock: systemClock,
-    collect: () => {
-      if (collect) collect();
-      else if (!loading) {
-        // Loaded the first time one is due (the process is idle then), and run once it is.
-        loading = true;
-        void fullCollection().then((fn) => {
-          collect = fn;
-          if (fn) fn();
-          else stopped = true;
-        });
-      }
-    },
+    // A Node without vm.measureMemory: no more tries.
+    collect: () => idleCollection().catch(() => (stopped = true)),
   });
   const tick = () => {
     if (stopped || signal?.aborted) return;
