@@ -1,14 +1,13 @@
 /**
  * What the bins run first: `cmwatch --version` (or `-V`, alone) is answered
  * here, from package.json, before the command line's modules load (issue
- * #18: cold start within 1.5× of `node -e 0`); anything else sets V8's
- * settings for a small sidecar (ops/v8-defaults.ts), starts the idle
- * collection (ops/idle-gc.ts) and loads main.ts.
+ * #18: cold start within 1.5× of `node -e 0`); anything else loads main.ts,
+ * which sets V8's settings for a small sidecar (ops/v8-defaults.ts) and starts
+ * the idle collection (ops/idle-gc.ts) when a command that keeps running
+ * starts (cli/long-running.ts).
  * The answer is the one commander gives: the version and a newline.
  */
 import { ownVersion } from '../base/own-package.js';
-import { applyV8Defaults } from '../ops/v8-defaults.js';
-import { startIdleCollection } from '../ops/idle-gc.js';
 
 /** The version line when the arguments ask for the version alone, else undefined. */
 export function versionOnly(args: readonly string[]): string | undefined {
@@ -22,10 +21,6 @@ export async function run(argv: string[] = process.argv, name = 'cmwatch'): Prom
     process.stdout.write(version);
     return;
   }
-  // Before the command line's modules load: the heap settings then hold from the first allocation.
-  applyV8Defaults();
-  // A quiet process gives back what its last burst left (ops/idle-gc.ts).
-  startIdleCollection();
   const { main } = await import('./main.js');
   await main(argv, name);
 }

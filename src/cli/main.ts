@@ -17,7 +17,7 @@ import { addOperatorOptions } from './operator-options.js';
 import { addFinalizersRemoveOptions, buildFinalizersRemoveConfig, FINALIZERS_REMOVE_HELP, type RawFinalizersRemoveFlags } from './finalizers-options.js';
 import { addStateOptions } from './state-options.js';
 import { addRestartOptions } from './restart-options.js';
-import { addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
+import { addReplayArgument, addReplayOptions, buildReplayConfig, type RawReplayFlags } from './replay-options.js';
 import { stdoutPending, watchStdout } from './stdout.js';
 import { OUTPUT_HELP } from './output-format.js';
 import { tagCommandErrors, usageLine } from './usage-line.js';
@@ -26,6 +26,7 @@ import { hoistGlobalFlags } from './global-flags.js';
 import { addCompletionCommands } from './completion-options.js';
 import { addVersionOptions, buildVersionConfig, VERSION_HELP, type RawVersionFlags } from './version-options.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
+import { prepareLongRunning } from './long-running.js';
 
 const EXAMPLES = `
 Examples:
@@ -129,18 +130,24 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
+  // `cmwatch --help` alone (rootOptions false) lists the commands, not their
+  // options: each gets one hidden stand-in, which is all the list shows of
+  // them (commander's "[options]"), instead of the 20 to 60 options that took
+  // most of the 12 ms buildProgram spent (issue #18, cold start).
+  const lean = o.rootOptions === false;
+  const options = (cmd: Command, add: (c: Command) => Command): Command => (lean ? cmd.addOption(new Option('--options').hideHelp()) : add(cmd));
   const watchArgument = (cmd: Command, after: string) =>
     cmd
       .argument('[resource...]', 'what to watch, named as kubectl names it: configmaps, cm, svc, deployments.apps, cw, configwatchers.k8spatterns.com (default configmaps)')
       .addHelpText('after', after);
   const watchOptions = (cmd: Command, after: string) =>
-    watchArgument(addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(cmd)))))))
+    watchArgument(options(cmd, (c) => addRestartOptions(addStateOptions(addOperatorOptions(addLeaderOptions(addObserveOptions(addHandlerOptions(addWatchOptions(c)))))))
       .addOption(new Option('-o, --output <format>', `also print each event on stdout: ${OUTPUT_HELP}; default: nothing on stdout`))
       .option('--action <name>', `built-in action: ${actionHelp()}`)
       .option('--selector-annotation <key>', 'annotation holding the pod selector (default k8spatterns.io/podDeleteSelector and k8spatterns.com/podDeleteSelector)')
       .option('--dry-run', `with --action ${dryRunActionNames().join(' or ')}: log what would be done, do nothing; with handlers: send their write-back (CMWATCH_OUTPUT) with dryRun=All, nothing persists`)
       .option('--field-manager <name>', 'fieldManager of the server-side applies handlers ask for through CMWATCH_OUTPUT', 'cmwatch')
-      .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)'), after);
+      .option('--handler-proxy', 'give handlers cmwatch\'s own authenticating proxy on 127.0.0.1 as CMWATCH_SERVER (for curl without credentials)')), after);
   const watchAction = (cmd: Command) =>
     cmd.action(async (resources: string[], flags: RawWatchFlags, command: Command) => {
       const cfg = buildConfig({ ...flags, onGiven: command.getOptionValueSource('on') === 'cli' }, process.env, resources);
@@ -149,10 +156,10 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
   const watch = (cmd: Command, after = EXAMPLES) => watchAction(watchOptions(cmd, after));
 
   // With its action (commander lists a help command for a root without one), never run with --help.
-  if (o.rootOptions === false) watchAction(watchArgument(program, ROOT_HELP));
+  if (lean) watchAction(watchArgument(program, ROOT_HELP));
   else watch(program, ROOT_HELP);
   watch(program.command('watch').description('watch resources and run handlers (the default command)'));
-  addEventsOptions(program.command('events').description('print events on stdout, one JSON line each, with resume, relist and dedupe'))
+  options(program.command('events').description('print events on stdout, one JSON line each, with resume, relist and dedupe'), addEventsOptions)
     .argument('[resource...]', 'what to watch, named as kubectl names it (default configmaps)')
     .addHelpText('after', EVENTS_HELP)
     .action(async (resources: string[], flags: RawEventsFlags) => {
@@ -166,15 +173,16 @@ export function buildProgram(run: (cmd: string, cfg: unknown) => Promise<number>
       const cfg = buildFinalizersRemoveConfig(name, resource, flags, process.env);
       process.exitCode = await run('finalizers-remove', cfg);
     });
-  addReplayOptions(
-    program.command('replay').description('feed recorded events through the filters, change detection, queue and handlers, with no cluster'),
+  options(
+    addReplayArgument(program.command('replay').description('feed recorded events through the filters, change detection, queue and handlers, with no cluster')),
+    addReplayOptions,
   )
     .addHelpText('after', REPLAY_HELP)
     .action(async (file: string, flags: RawReplayFlags) => {
       const cfg = buildReplayConfig(file, flags);
       process.exitCode = await run('replay', cfg);
     });
-  addVersionOptions(program.command('version').description('print cmwatch\'s, Node\'s and the API server\'s versions'))
+  options(program.command('version').description('print cmwatch\'s, Node\'s and the API server\'s versions'), addVersionOptions)
     .addHelpText('after', VERSION_HELP)
     .action(async (flags: RawVersionFlags) => {
       process.exitCode = await run('version', buildVersionConfig(flags, process.env));
@@ -242,6 +250,8 @@ async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: M
   const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
   if (logFormat === 'json') log.useJson(logLevel);
   const load = Object.hasOwn(RUNNERS, cmd) ? RUNNERS[cmd]! : RUNNERS.watch!;
+  // V8's settings before the command's modules load: the young generation then stays at its first size.
+  await prepareLongRunning(Object.hasOwn(RUNNERS, cmd) ? cmd : 'watch', signal);
   return (await load())(cfg as never, signal);
 }
 

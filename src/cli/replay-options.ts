@@ -52,9 +52,13 @@ export interface RawReplayFlags extends RawHandlerFlags {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** replay's one argument (main.ts adds it, also to the root help's summary of replay). */
+export function addReplayArgument(cmd: Command): Command {
+  return cmd.argument('<file>', 'recorded events, NDJSON as `cmwatch -o json` prints them; "-" reads stdin');
+}
+
 export function addReplayOptions(cmd: Command): Command {
   cmd
-    .argument('<file>', 'recorded events, NDJSON as `cmwatch -o json` prints them; "-" reads stdin')
     .addOption(new Option('--server <url>', 'the API URL handlers get as CMWATCH_SERVER (nothing connects to it)').env('CMWATCH_SERVER').default(DEFAULT_SERVER))
     .option('-n, --namespace <ns>', 'only events in this namespace (repeatable; default: every namespace in the file)', collect)
     .option('-A, --all-namespaces', 'events in every namespace (the default for replay)')
