@@ -72,8 +72,10 @@ export interface PlaneResults {
 }
 
 /** cmwatch with the malloc setting the container image has (Dockerfile: glibc's malloc with 2 arenas, not 8 per core); the image itself runs another Node. */
-export const IMAGE_LABEL = 'cmwatch with MALLOC_ARENA_MAX=2 (the container image\'s setting)';
+export const IMAGE_LABEL = 'cmwatch as the container image runs it (MALLOC_ARENA_MAX=2, node --no-concurrent-recompilation)';
 export const IMAGE_ENV = { MALLOC_ARENA_MAX: '2' };
+/** The node flags of the Dockerfile's ENTRYPOINT. */
+export const IMAGE_NODE_ARGS = ['--no-concurrent-recompilation'];
 
 export const PLANE_FLOOR_LABEL = 'cmwatch on an empty namespace (the floor: Node, TLS, undici, its modules)';
 
@@ -119,8 +121,8 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
 
     // Memory and live throughput: all three contenders on the same changes.
     const target = { server: c.server, kubeconfig: c.kubeconfig };
-    // kubectl is second: its ADDED lines say when the list is done. Then cmwatch with the image's malloc setting, and without its V8 settings.
-    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: IMAGE_LABEL, env: IMAGE_ENV }), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
+    // kubectl is second: its ADDED lines say when the list is done. Then cmwatch as the image runs it, and without its V8 settings.
+    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: IMAGE_LABEL, env: IMAGE_ENV, nodeArgs: IMAGE_NODE_ARGS }), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
     // Beside them, the floor: what cmwatch holds on this API with no object to keep (bench-lat is empty until the latency part).
     const floorPeer = cmwatch(target, { label: PLANE_FLOOR_LABEL, namespace: 'bench-lat' });
     running.push(...peers, floorPeer);
