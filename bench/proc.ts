@@ -132,6 +132,8 @@ export class OutputScanner {
   readonly tail: string[] = [];
   private partial = '';
   private readonly waiters: Array<{ text: string; resolve: (t: bigint) => void }> = [];
+  /** The last lines and when each arrived, for waitForSeen. */
+  private readonly recent: Array<{ line: string; at: bigint }> = [];
 
   /** `match` says whether a line is one processed event (true), or gives the count so far (a number). */
   constructor(private readonly match: (line: string) => boolean | number) {}
@@ -145,6 +147,8 @@ export class OutputScanner {
       const line = s.slice(from, nl);
       from = nl + 1;
       this.lines++;
+      this.recent.push({ line, at: hrnow() });
+      if (this.recent.length > 64) this.recent.shift();
       const m = this.match(line);
       if (m === true) this.count++;
       else if (typeof m === 'number') this.count = m;
@@ -177,9 +181,19 @@ export class OutputScanner {
     return new Promise((resolve) => this.countWaiters.push({ n, resolve }));
   }
 
-  /** Resolves with the hrtime at which a line containing `text` arrived. */
+  /** Resolves with the hrtime at which a line containing `text` arrives (lines already in are not looked at). */
   waitFor(text: string): Promise<bigint> {
     return new Promise((resolve) => this.waiters.push({ text, resolve }));
+  }
+
+  /**
+   * As waitFor, but a line among the last 64 counts too, with the time it
+   * arrived: for a line that may come before its waiter is set up (a
+   * handler that started before the PATCH's response was read).
+   */
+  waitForSeen(text: string): Promise<bigint> {
+    for (let i = this.recent.length - 1; i >= 0; i--) if (this.recent[i]!.line.includes(text)) return Promise.resolve(this.recent[i]!.at);
+    return this.waitFor(text);
   }
 }
 
