@@ -1,7 +1,8 @@
 /**
- * V8 settings for a small sidecar, set when cmwatch starts, so that they hold
- * however it is started (the npm bin, `node bin/cmwatch.js`, the container
- * image, the kubectl plugin) with no flag to know. Measured for issue #18
+ * V8 settings for a small sidecar, set when a command that keeps running
+ * starts (cli/long-running.ts: watch, events, replay), so that they hold
+ * however cmwatch is started (the npm bin, `node bin/cmwatch.js`, the
+ * container image, the kubectl plugin) with no flag to know. Measured for issue #18
  * (Node 20, the bench server's 200,000 events of 1 KiB, and 10,000
  * ConfigMaps on the real control plane; numbers in bench/results/):
  *
@@ -52,7 +53,7 @@ export function v8Defaults(execArgv: readonly string[] = process.execArgv, nodeO
   return DEFAULTS.filter((d) => !d.overriddenBy.some((n) => given.has(n))).map((d) => d.flag);
 }
 
-/** Sets them; called first thing at start. */
+/** Sets them; called by cli/long-running.ts before the command's modules load. */
 export function applyV8Defaults(): void {
   for (const f of v8Defaults()) setFlagsFromString(f);
 }
