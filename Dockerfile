@@ -35,7 +35,9 @@ ENV NODE_ENV=production
 # allocates under contention (V8 compiles on background threads), and what a
 # thread freed stays in its arena: 2 arenas kept cmwatch's steady RSS 1.5 to
 # 3.4 MiB lower with 10,000 ConfigMaps on the real control plane (issue #18,
-# bench/results: "with MALLOC_ARENA_MAX=2"; two runs). glibc reads it when a
+# bench/results of those runs, in git history before 8972ed9: the row "with
+# MALLOC_ARENA_MAX=2"; now the row "as the container image runs it", with the
+# flag below). glibc reads it when a
 # process starts; handlers inherit it (harmless for them).
 ENV MALLOC_ARENA_MAX=2
 COPY package.json ./
@@ -50,8 +52,9 @@ USER 1000:1000
 # and releases its lease) and reaps orphaned handler processes.
 # --no-concurrent-recompilation: V8 optimises hot functions on the main
 # thread instead of on a background thread, whose malloc arena kept what the
-# compiles freed: 3.8 MiB less steady RSS with 10,000 ConfigMaps on the real
-# control plane, for the same CPU (issue #18, bench/results: the row "as the
-# container image runs it"). A V8 flag V8 reads only when it starts, so the
+# compiles freed: 3.8 MiB less anonymous memory outside V8's heap and 3.2 MiB
+# less steady RSS with 10,000 ConfigMaps on the real control plane, for the
+# same CPU (issue #18; bench/results: the row "as the container image runs
+# it", with MALLOC_ARENA_MAX=2 too; bench/image.ts names both). A V8 flag V8 reads only when it starts, so the
 # npm bin (a #! line that cannot carry flags portably) goes without it.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-concurrent-recompilation", "/app/bin/cmwatch.js"]

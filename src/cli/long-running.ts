@@ -1,6 +1,6 @@
 /**
- * What a command that keeps running gets before it starts (watch, events,
- * replay): V8's settings for a small sidecar (ops/v8-defaults.ts) and the
+ * What a command that keeps running or lists a whole resource gets before it
+ * starts (watch, events, replay, finalizers remove): V8's settings for a small sidecar (ops/v8-defaults.ts) and the
  * idle collection (ops/idle-gc.ts). Loaded only then: node:v8 alone took
  * 3–4 ms to load, a tenth of what `cmwatch --help` spends above `node -e 0`
  * (issue #18, cold start), and a command that prints and exits (help,
@@ -11,7 +11,7 @@
  * young generation is still at its first size (checked: 2 MiB of new space
  * either way).
  */
-export const LONG_RUNNING: ReadonlySet<string> = new Set(['watch', 'events', 'replay']);
+export const LONG_RUNNING: ReadonlySet<string> = new Set(['watch', 'events', 'replay', 'finalizers-remove']);
 
 export async function prepareLongRunning(cmd: string, signal: AbortSignal): Promise<void> {
   if (!LONG_RUNNING.has(cmd)) return;

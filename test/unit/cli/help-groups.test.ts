@@ -52,5 +52,18 @@ test('cmwatch --help alone builds the root without watch options (rootHelpOnly),
     const lean = buildProgram(async () => 0, name, { rootOptions: false });
     assert.equal(lean.options.length < full.options.length, true);
     assert.equal(lean.helpInformation(), full.helpInformation(), name);
+    // The whole output, the text after the command list included.
+    const printed = (p: typeof full) => {
+      let out = '';
+      p.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+      p.outputHelp();
+      return out;
+    };
+    assert.equal(printed(lean), printed(full), name);
+    // Each command with options has the one hidden stand-in, no more: the lean build stays lean.
+    for (const cmd of lean.commands.filter((c) => c.name() !== 'finalizers' && c.name() !== 'completion' && c.name() !== '__complete')) {
+      assert.equal(cmd.options.length, 1, `${cmd.name()}: ${cmd.options.map((o) => o.long).join(' ')}`);
+      assert.ok(full.commands.find((c) => c.name() === cmd.name())!.options.length > 1, cmd.name());
+    }
   }
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers/cli.js';
-import { IMAGE_NODE_ARGS } from '../../../bench/plane.js';
+import { IMAGE_ENV, IMAGE_NODE_ARGS } from '../../../bench/image.js';
 
 interface Instruction { op: string; args: string; line: number }
 interface Stage { from: string; name?: string; body: Instruction[] }
@@ -102,6 +102,9 @@ test('Dockerfile: a non-root USER, tini as PID 1 running bin/cmwatch.js, and bas
   // node's one flag is V8's (the npm bin cannot pass it): the bench's row "as the container image runs it" uses the same (bench/plane.ts).
   assert.deepEqual(argv.slice(2), ['node', ...IMAGE_NODE_ARGS, '/app/bin/cmwatch.js']);
   assert.deepEqual(IMAGE_NODE_ARGS, ['--no-concurrent-recompilation']);
+  // And its environment's malloc setting is the row's too.
+  const env = final.body.filter((i) => i.op === 'ENV').map((i) => i.args);
+  for (const [k, v] of Object.entries(IMAGE_ENV)) assert.ok(env.includes(`${k}=${v}`), `ENV ${k}=${v} in the final stage`);
   const install = final.body.filter((i) => i.op === 'RUN').map((i) => i.args).join(' ');
   for (const pkg of ['tini', 'bash', 'curl', 'jq']) assert.match(install, new RegExp(`apt-get install[^&]*\\b${pkg}\\b`), pkg);
   assert.ok(final.body.findIndex((i) => i.op === 'USER') > final.body.findIndex((i) => i.op === 'RUN'), 'packages are installed before dropping root');
