@@ -55,6 +55,7 @@ USER 1000:1000
 # compiles freed: 3.8 MiB less anonymous memory outside V8's heap and 3.2 MiB
 # less steady RSS with 10,000 ConfigMaps on the real control plane, for the
 # same CPU (issue #18; bench/results: the row "as the container image runs
-# it", with MALLOC_ARENA_MAX=2 too; bench/image.ts names both). A V8 flag V8 reads only when it starts, so the
-# npm bin (a #! line that cannot carry flags portably) goes without it.
+# it", with MALLOC_ARENA_MAX=2 too; bench/image.ts names both). V8 reads the
+# flag only when it starts, so the npm bin (a #! line that cannot carry flags
+# portably) goes without it.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-concurrent-recompilation", "/app/bin/cmwatch.js"]

@@ -42,7 +42,8 @@ export interface Peer {
 
 /**
  * Node flags that give cmwatch back V8's own settings in place of the ones it
- * sets when watch, events or replay starts (src/ops/v8-defaults.ts: a flag given to node wins), for a
+ * sets for watch, events, replay and finalizers remove (src/ops/v8-defaults.ts and
+ * src/cli/long-running.ts; a flag given to node wins), for a
  * row beside the shipped defaults.
  */
 export const V8_OWN_SETTINGS = ['--semi-space-growth-factor=2', '--heap-growing-percent=0', '--liftoff', '--gc-memory-reducer-start-delay-ms=8000'];

@@ -72,8 +72,6 @@ export interface PlaneResults {
   latency: LatencyResult[];
 }
 
-export { IMAGE_LABEL } from './image.js';
-
 export const PLANE_FLOOR_LABEL = 'cmwatch on an empty namespace (the floor: Node, TLS, undici, its modules)';
 
 export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<void> {

@@ -132,11 +132,15 @@ export class OutputScanner {
   readonly tail: string[] = [];
   private partial = '';
   private readonly waiters: Array<{ text: string; resolve: (t: bigint) => void }> = [];
-  /** The last lines and when each arrived, for waitForSeen. */
+  /** The last `keep` lines and when each arrived, for waitForSeen. */
   private readonly recent: Array<{ line: string; at: bigint }> = [];
 
-  /** `match` says whether a line is one processed event (true), or gives the count so far (a number). */
-  constructor(private readonly match: (line: string) => boolean | number) {}
+  /**
+   * `match` says whether a line is one processed event (true), or gives the count so far (a number).
+   * `keep`: how many of the last lines waitForSeen looks at (0: none are kept, the per-line cost of a
+   * peer's event stream stays as it was).
+   */
+  constructor(private readonly match: (line: string) => boolean | number, private readonly keep = 0) {}
 
   feed = (chunk: Buffer): void => {
     const s = this.partial + chunk.toString('latin1');
@@ -147,8 +151,10 @@ export class OutputScanner {
       const line = s.slice(from, nl);
       from = nl + 1;
       this.lines++;
-      this.recent.push({ line, at: hrnow() });
-      if (this.recent.length > 64) this.recent.shift();
+      if (this.keep > 0) {
+        this.recent.push({ line, at: hrnow() });
+        if (this.recent.length > this.keep) this.recent.shift();
+      }
       const m = this.match(line);
       if (m === true) this.count++;
       else if (typeof m === 'number') this.count = m;
@@ -187,7 +193,7 @@ export class OutputScanner {
   }
 
   /**
-   * As waitFor, but a line among the last 64 counts too, with the time it
+   * As waitFor, but a line among the last `keep` counts too, with the time it
    * arrived: for a line that may come before its waiter is set up (a
    * handler that started before the PATCH's response was read).
    */
@@ -225,7 +231,8 @@ export function percentile(xs: number[], p: number): number {
  */
 export class Fifo {
   readonly path: string;
-  readonly scanner = new OutputScanner(() => true);
+  /** The handlers' lines; a latency probe's may come in before its waiter is set (waitForSeen). */
+  readonly scanner = new OutputScanner(() => true, 64);
   private readonly dir: string;
   private readonly sock: Socket;
 

@@ -4,7 +4,8 @@
  * make is "not measured".
  */
 import type { Results } from './run.js';
-import { IMAGE_LABEL, type LivePeer } from './plane.js';
+import { type LivePeer } from './plane.js';
+import { AS_IMAGE, IMAGE_LABEL } from './image.js';
 import { median } from './proc.js';
 import type { Run } from './suites.js';
 import { idleTarget, relistTarget, snapshotTarget, type TargetRow } from './report-footprint.js';
@@ -33,7 +34,7 @@ function planeTargets(r: Results): TargetRow[] {
   if (own.steady && kube?.steady) {
     const floor = r.plane.floor?.steady ? `; cmwatch with no object on the same API: ${mibs(r.plane.floor.steady.rss)}` : '';
     const image = live!.find((x) => x.peer === IMAGE_LABEL)?.steady;
-    const asImage = image ? `; as the container image runs it (MALLOC_ARENA_MAX=2, node --no-concurrent-recompilation): ${mibs(image.rss)}` : '';
+    const asImage = image ? `; ${AS_IMAGE}: ${mibs(image.rss)}` : '';
     rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
   } else {
     rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);

@@ -1,7 +1,7 @@
 /**
  * What a command that keeps running or lists a whole resource gets before it
- * starts (watch, events, replay, finalizers remove): V8's settings for a small sidecar (ops/v8-defaults.ts) and the
- * idle collection (ops/idle-gc.ts). Loaded only then: node:v8 alone took
+ * starts (watch, events, replay, finalizers remove): V8's settings for a small
+ * sidecar (ops/v8-defaults.ts) and the idle collection (ops/idle-gc.ts). Loaded only then: node:v8 alone took
  * 3–4 ms to load, a tenth of what `cmwatch --help` spends above `node -e 0`
  * (issue #18, cold start), and a command that prints and exits (help,
  * completion, version, doctor) gains nothing from either.

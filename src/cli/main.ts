@@ -249,10 +249,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
 async function runCommand(cmd: string, cfg: unknown, signal: AbortSignal, log: MainLog): Promise<number> {
   const { logFormat, logLevel } = cfg as { logFormat?: string; logLevel?: LogLevel };
   if (logFormat === 'json') log.useJson(logLevel);
-  const load = Object.hasOwn(RUNNERS, cmd) ? RUNNERS[cmd]! : RUNNERS.watch!;
+  const name = Object.hasOwn(RUNNERS, cmd) ? cmd : 'watch';
   // V8's settings before the command's modules load: the young generation then stays at its first size.
-  await prepareLongRunning(Object.hasOwn(RUNNERS, cmd) ? cmd : 'watch', signal);
-  return (await load())(cfg as never, signal);
+  await prepareLongRunning(name, signal);
+  return (await RUNNERS[name]!())(cfg as never, signal);
 }
 
 /** A failed command: one line on stderr, and its exit code (from the one table, exit-codes.ts). */

@@ -1,6 +1,6 @@
 /**
  * V8 settings for a small sidecar, set when a command that keeps running
- * starts (cli/long-running.ts: watch, events, replay), so that they hold
+ * starts (cli/long-running.ts: watch, events, replay, finalizers remove), so that they hold
  * however cmwatch is started (the npm bin, `node bin/cmwatch.js`, the
  * container image, the kubectl plugin) with no flag to know. Measured for issue #18
  * (Node 20, the bench server's 200,000 events of 1 KiB, and 10,000

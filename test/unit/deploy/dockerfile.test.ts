@@ -99,7 +99,7 @@ test('Dockerfile: a non-root USER, tini as PID 1 running bin/cmwatch.js, and bas
   const argv = JSON.parse(ep.args) as string[];
   assert.match(argv[0]!, /\/tini$/);
   assert.equal(argv[1], '--');
-  // node's one flag is V8's (the npm bin cannot pass it): the bench's row "as the container image runs it" uses the same (bench/plane.ts).
+  // node's one flag is V8's (the npm bin cannot pass it): the bench's row "as the container image runs it" uses the same (bench/image.ts).
   assert.deepEqual(argv.slice(2), ['node', ...IMAGE_NODE_ARGS, '/app/bin/cmwatch.js']);
   assert.deepEqual(IMAGE_NODE_ARGS, ['--no-concurrent-recompilation']);
   // And its environment's malloc setting is the row's too.
