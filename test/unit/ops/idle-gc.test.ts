@@ -102,6 +102,24 @@ test('idle collection: the collection frees garbage, leaves no gc global and pri
   assert.match(r.stderr, /ExperimentalWarning: kept/, 'other warnings are still printed');
 });
 
+test('idle collection: without an inspector (a Node built without one) the ordinary full collection frees the garbage', async () => {
+  let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `y${i}` }));
+  assert.equal(garbage.length, 200_000);
+  const before = getHeapStatistics().used_heap_size;
+  garbage = undefined;
+  await idleCollection({ inspector: false });
+  const after = getHeapStatistics().used_heap_size;
+  assert.ok(after < before, `used heap ${before} → ${after}`);
+});
+
+test('idle collection: the inspector session it opens is closed again, so the next one opens too', async () => {
+  for (let i = 0; i < 3; i++) await idleCollection({ inspector: true });
+  const { Session } = await import('node:inspector');
+  const s = new Session();
+  s.connect();
+  s.disconnect();
+});
+
 test('idle collection: a collection still running is not asked for again, and the garbage is counted from when it ends', async () => {
   const s = { heap: 30 * MiB, t: 0, cpu: 0, runs: 0 };
   let finish: () => void = () => {};
