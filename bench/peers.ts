@@ -181,6 +181,17 @@ function scriptPeer(kind: PeerKind, label: string, script: string, env: NodeJS.P
 export const FLOOR_LABEL = 'floor: undici + lines + JSON.parse + content SHA-256 + log line';
 export const FLOOR_NO_HASH_LABEL = 'floor without the content SHA-256';
 
+export const NODE_FLOOR_LABEL = "Node's floor for the job: undici, TLS, list + watch, a digest per key, cmwatch's V8 settings";
+
+/**
+ * Node's floor for cmwatch's job on the real control plane (bench/peers/node-floor.mjs): the least a Node program
+ * holds while it lists and watches the ConfigMaps and keeps cmwatch's record per key, with cmwatch's V8 settings.
+ */
+export function nodeFloor(t: { server: string; caFile: string; token: string }): Peer {
+  const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_SERVER: t.server, BENCH_CA_FILE: t.caFile, BENCH_TOKEN: t.token };
+  return scriptPeer('floor', NODE_FLOOR_LABEL, 'node-floor.mjs', env);
+}
+
 /** The floor of cmwatch's event path (bench/peers/floor.mjs), on the bench server; `contentHash` false leaves out the content text and hash. */
 export function floor(t: Target, contentHash = true): Peer {
   const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_SERVER: t.server, BENCH_CONTENT_HASH: contentHash ? '1' : '0' };

@@ -16,7 +16,7 @@
  *    direct and through kubectl proxy.
  */
 import { api, ensureNamespace, startPlane, type Cluster } from '../test/helpers/plane.js';
-import { cmwatch, informer, kubectl, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer } from './peers.js';
+import { cmwatch, informer, kubectl, nodeFloor, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer } from './peers.js';
 import { Fifo, hrnow, percentile, seconds, sleep, timeout } from './proc.js';
 import { NOTIFY, type Log } from './suites.js';
 import { IMAGE_ENV, IMAGE_LABEL, IMAGE_NODE_ARGS } from './image.js';
@@ -114,10 +114,15 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     const createSeconds = seconds(t, hrnow());
     log(`  created ${o.n} ConfigMaps of 1 KiB in ${createSeconds.toFixed(1)} s (${Math.round(o.n / createSeconds)}/s)`);
 
-    // Memory and live throughput: all three contenders on the same changes.
+    // Memory and live throughput: every contender on the same changes.
     const target = { server: c.server, kubeconfig: c.kubeconfig };
-    // kubectl is second: its ADDED lines say when the list is done. Then cmwatch as the image runs it, and without its V8 settings.
-    const peers = [cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target), cmwatch(target, { label: IMAGE_LABEL, env: IMAGE_ENV, nodeArgs: IMAGE_NODE_ARGS }), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS })];
+    // kubectl is second: its ADDED lines say when the list is done. Then cmwatch as the image runs it, without its
+    // V8 settings, and Node's floor for the job (what any Node program doing it holds: is a number cmwatch's or Node's?).
+    const peers = [
+      cmwatch(target, { label: 'cmwatch (direct)' }), kubectl(target), informer(target),
+      cmwatch(target, { label: IMAGE_LABEL, env: IMAGE_ENV, nodeArgs: IMAGE_NODE_ARGS }), cmwatch(target, { label: V8_OWN_LABEL, nodeArgs: V8_OWN_SETTINGS }),
+      nodeFloor({ server: c.server, caFile: c.caFile, token: c.adminToken }),
+    ];
     // Beside them, the floor: what cmwatch holds on this API with no object to keep (bench-lat is empty until the latency part).
     const floorPeer = cmwatch(target, { label: PLANE_FLOOR_LABEL, namespace: 'bench-lat' });
     running.push(...peers, floorPeer);

@@ -4,6 +4,7 @@
  * its steady RSS once nobody writes.
  */
 import type { Results } from './run.js';
+import { NODE_FLOOR_LABEL } from './peers.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -14,7 +15,7 @@ export function renderPlaneMemory(r: Results): string[] {
   if (!p?.live.length) return [];
   const quiet = p.steadyMs !== undefined ? `${fmtInt(p.steadyMs / 1000)} s` : undefined;
   const L: string[] = [];
-  L.push(`Real control plane: ${fmtInt(p.n)} ConfigMaps of 1 KiB, the three contenders at once: RSS after the list (each has synced), at the marker after the ${fmtInt(p.updates)} live events above, and steady: ${quiet ? `${quiet} after every contender saw the marker, with no writes` : 'not measured in this run'}. The peak is VmHWM, the most the process ever held (read last).`, '');
+  L.push(`Real control plane: ${fmtInt(p.n)} ConfigMaps of 1 KiB, every contender at once: RSS after the list (each has synced), at the marker after the ${fmtInt(p.updates)} live events above, and steady: ${quiet ? `${quiet} after every contender saw the marker, with no writes` : 'not measured in this run'}. The peak is VmHWM, the most the process ever held (read last).`, '');
   L.push('| contender | RSS after sync | RSS at the marker | peak (VmHWM) | steady |', '|---|---|---|---|---|');
   for (const x of p.live) {
     const peak = Math.max(x.synced?.hwm ?? 0, x.end?.hwm ?? 0, x.steady?.hwm ?? 0);
@@ -23,6 +24,9 @@ export function renderPlaneMemory(r: Results): string[] {
   const f = p.floor;
   if (f) L.push(`| ${f.label} | ${mibs(f.synced?.rss)} | – | ${mibs(f.steady?.hwm)} | ${mibs(f.steady?.rss)} |`);
   L.push('');
+  if (p.live.some((x) => x.peer === NODE_FLOOR_LABEL)) {
+    L.push("Node's floor for the job (bench/peers/node-floor.mjs) does cmwatch's job for these ConfigMaps and nothing else: the two undici files cmwatch loads, TLS with the cluster's CA and a token, a paged list, a watch, cmwatch's content digest and resource version per key, one log line per event, with cmwatch's own V8 settings and idle collection. What it holds, any Node program doing this job holds.", '');
+  }
   if (f) L.push('The last row watches a namespace with no ConfigMaps on the same API at the same time: what cmwatch holds before it keeps any object (Node itself, TLS, undici, its own modules).', '');
   return L;
 }

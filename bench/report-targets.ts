@@ -9,7 +9,7 @@ import { AS_IMAGE, IMAGE_LABEL } from './image.js';
 import { median } from './proc.js';
 import type { Run } from './suites.js';
 import { idleTarget, relistTarget, snapshotTarget, type TargetRow } from './report-footprint.js';
-import { FLOOR_LABEL, FLOOR_NO_HASH_LABEL, INFORMER_HASH_LABEL } from './peers.js';
+import { FLOOR_LABEL, FLOOR_NO_HASH_LABEL, INFORMER_HASH_LABEL, NODE_FLOOR_LABEL } from './peers.js';
 
 const MiB = 2 ** 20;
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
@@ -35,7 +35,9 @@ function planeTargets(r: Results): TargetRow[] {
     const floor = r.plane.floor?.steady ? `; cmwatch with no object on the same API: ${mibs(r.plane.floor.steady.rss)}` : '';
     const image = live!.find((x) => x.peer === IMAGE_LABEL)?.steady;
     const asImage = image ? `; ${AS_IMAGE}: ${mibs(image.rss)}` : '';
-    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
+    const node = live!.find((x) => x.peer === NODE_FLOOR_LABEL)?.steady;
+    const nodeFloor = node ? `; Node's floor for the job: ${mibs(node.rss)}` : '';
+    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${nodeFloor}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
   } else {
     rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);
   }

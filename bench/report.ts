@@ -150,7 +150,7 @@ export function renderMarkdown(r: Results): string {
   if (r.plane) {
     const p = r.plane;
     L.push(`### Real control plane (kube-apiserver ${p.version}, etcd, on 127.0.0.1): live events`, '');
-    L.push(`${fmtInt(p.n)} ConfigMaps of 1 KiB, all three contenders listing and watching at once while the harness PATCHes ${fmtInt(p.updates)} of them, 8 requests in flight: the API took **${fmtInt(p.writerRate)} writes/s**, the ceiling for everyone. One run.`, '');
+    L.push(`${fmtInt(p.n)} ConfigMaps of 1 KiB, all contenders listing and watching at once while the harness PATCHes ${fmtInt(p.updates)} of them, 8 requests in flight: the API took **${fmtInt(p.writerRate)} writes/s**, the ceiling for everyone. One run.`, '');
     L.push('| contender | events/s | behind the last write | CPU ms / 1000 events |', '|---|---|---|---|');
     for (const x of p.live) L.push(`| ${x.peer} | ${fmtInt(x.rate)}${x.completed ? '' : ' (cut)'} | ${fmtInt(x.lagMs)} ms | ${fmt1(x.cpuMsPer1k)} |`);
     L.push('');

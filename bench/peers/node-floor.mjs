@@ -1,0 +1,93 @@
+// Node's floor for cmwatch's job on the real control plane (issue #18, steady
+// RSS against kubectl): the least a Node program can hold while it does what
+// cmwatch does for ConfigMaps, so that cmwatch's number can be told apart
+// from Node's. It loads the two undici files cmwatch loads (the Agent and
+// the promise request), talks TLS to the API with the cluster's CA and a
+// bearer token (no kubeconfig parser), lists the namespace in pages of 500,
+// watches from the list's version, keeps one record per key (resource
+// version and cmwatch's content digest: dist/src, the same functions, not a
+// copy) and writes one log line per event to stderr, batched. It runs with
+// cmwatch's own V8 settings and idle collection (dist/src/ops): the memory
+// side of cmwatch, without the rest of it. No checks, no retries, no resume.
+//
+// env: BENCH_SERVER (https URL), BENCH_CA_FILE, BENCH_TOKEN, BENCH_NAMESPACE.
+// stdout, as bench/peers/informer.mjs: "synced N" after the list, "n COUNT"
+// every 200 ms (MODIFIED events so far), "marker NAME COUNT" at the ADDED of
+// an object named bench-end-*.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { contentCheck } from './content-check.mjs';
+
+const root = new URL('../../', import.meta.url);
+const [{ applyV8Defaults }, { startIdleCollection }] = await Promise.all([
+  import(new URL('dist/src/ops/v8-defaults.js', root).href),
+  import(new URL('dist/src/ops/idle-gc.js', root).href),
+]);
+applyV8Defaults();
+startIdleCollection();
+
+const require = createRequire(new URL('package.json', root));
+const Agent = require('undici/lib/dispatcher/agent.js');
+const apiRequest = require('undici/lib/api/api-request.js');
+const { hashOf, selectorAnnotation } = await contentCheck();
+
+const server = process.env.BENCH_SERVER;
+const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
+const agent = new Agent({ connect: { ca: readFileSync(process.env.BENCH_CA_FILE) } });
+const headers = { authorization: `Bearer ${process.env.BENCH_TOKEN}` };
+const get = (path) => apiRequest.call(agent, { origin: server, path, method: 'GET', headers });
+
+const known = new Map();
+let updates = 0;
+let pending = '';
+const flush = () => {
+  process.stderr.write(pending);
+  pending = '';
+};
+/** Records an object; returns its key. */
+function remember(obj) {
+  const meta = obj.metadata;
+  const key = `${meta.namespace}/${meta.name}`;
+  const hash = hashOf(obj);
+  const k = known.get(key);
+  if (k) {
+    k.rv = meta.resourceVersion;
+    k.hash = hash;
+  } else known.set(key, { rv: meta.resourceVersion, hash });
+  return key;
+}
+
+const base = `/api/v1/namespaces/${namespace}/configmaps`;
+let cont = '';
+let rv = '';
+do {
+  const { statusCode, body } = await get(`${base}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+  if (statusCode !== 200) throw new Error(`list ${base}: HTTP ${statusCode}`);
+  const list = await body.json();
+  for (const obj of list.items) remember(obj);
+  cont = list.metadata.continue ?? '';
+  rv = list.metadata.resourceVersion;
+} while (cont);
+process.stdout.write(`synced ${known.size}\n`);
+setInterval(() => process.stdout.write(`n ${updates}\n`), 200).unref();
+
+const { body } = await get(`${base}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`);
+let rest;
+body.on('data', (chunk) => {
+  const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+  rest = undefined;
+  let start = 0;
+  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+    const ev = JSON.parse(buf.toString('utf8', start, nl));
+    start = nl + 1;
+    if (ev.type === 'BOOKMARK') continue;
+    const obj = ev.object;
+    const key = remember(obj);
+    if (!pending) process.nextTick(flush);
+    pending += `${ev.type} ${key} selector=${obj.metadata.annotations?.[selectorAnnotation] ?? ''}\n`;
+    if (ev.type === 'MODIFIED') updates++;
+    else if (ev.type === 'ADDED' && obj.metadata.name.startsWith('bench-end-')) process.stdout.write(`marker ${obj.metadata.name} ${updates}\n`);
+  }
+  if (start < buf.length) rest = buf.subarray(start);
+});
+body.on('end', () => process.exit(0));
