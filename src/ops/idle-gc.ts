@@ -1,18 +1,18 @@
 /**
- * One full garbage collection when the process has gone idle after work
+ * One thorough garbage collection when the process has gone idle after work
  * (issue #18, steady RSS). After a list or a burst of events, V8 holds the
  * garbage they left until its next full collection, and an idle watch
- * allocates nothing, so none comes. That collection also tells V8's memory
- * reducer that the heap shrank, and the reducer, once the allocation rate
- * has stayed low for a while, runs its own memory-reducing collections
- * (compacting, within limits, and shrinking the young generation) without
- * the peak a forced compaction costs; ops/v8-defaults.ts shortens its start
- * delay. Measured on the bench server with 10,000 ConfigMaps of 1 KiB listed
- * and 5,000 updates: 70.5 MiB RSS left as it was, for good (no collection in
- * 50 s); 66.7 after this collection; 61.5 once the reducer ran (15–25 s
- * after the burst), the peak unchanged. A collection compacting everything
- * at once reached 62.3 within 2 s but raised the peak by 7 MiB, so it is
- * not done.
+ * allocates nothing, so none comes; and an ordinary full collection, when it
+ * comes, leaves the freed pages and the grown young generation committed
+ * until V8's memory reducer gets round to them (ops/v8-defaults.ts shortens
+ * its start delay), which on the real API could be after the 30 s the
+ * benchmark waits. The collection below compacts and gives them back at
+ * once. On the real control plane (`npm run bench -- --only=plane`: 10,000
+ * ConfigMaps of 1 KiB listed, 5,000 updates, RSS 30 s after the last): 72.8
+ * MiB steady with an ordinary full collection here, 66.1 with this one, the
+ * peak unchanged (76.6 and 76.1). (Forcing V8 to compact on every full
+ * collection instead, with --compact-on-every-full-gc around an ordinary
+ * one, was tried before and raised the peak by 7 MiB.)
  *
  * This collector samples once a second. It collects when two samples in a
  * row find the process idle (it used less than 2% of a CPU since the last
@@ -20,7 +20,8 @@
  * after the last collection; collections are at least 10 s apart. So a busy
  * process is never paused; one that handles a trickle of events (well under
  * 2% of a CPU) may be, for the few milliseconds a collection of a small heap
- * takes, at most once every 10 s and only once 1 MiB of garbage has built up.
+ * takes (below), at most once every 10 s and only once 1 MiB of garbage has
+ * built up.
  * CMWATCH_IDLE_GC=0 turns it off.
  *
  * The collection is V8's most thorough one, the one DevTools' "collect
@@ -32,7 +33,8 @@
  * could be after the 30 s the benchmark waits (issue #18, steady RSS).
  * Measured in a probe (15,000 kept records, 1 KiB JSON churned): heap
  * committed 11.0 -> 4.5 MiB and RSS 55.0 -> 48.0 with it, 11.9 -> 11.0 and
- * 55.6 -> 55.0 with an ordinary full collection; 20-30 ms on 2 cores.
+ * 55.6 -> 55.0 with an ordinary full collection. It took 19-31 ms for a
+ * heap of a few MiB on 2 cores.
  * A Node built without the inspector gets the ordinary full collection, an
  * eager `vm.measureMemory()` (no `gc` function is needed: only a new V8
  * context could give one, and one costs about 3 MiB). vm.measureMemory is
