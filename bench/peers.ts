@@ -80,11 +80,14 @@ function start(kind: PeerKind, label: string, cmd: string, args: string[], env: 
   (scanOn === 'stdout' ? child.stdout! : child.stderr!).on('data', scanner.feed);
   (scanOn === 'stdout' ? child.stderr! : child.stdout!).on('data', other.feed);
   const pid = child.pid!;
+  // A contender that dies before it is ready fails at once, with what it said, not at the caller's timeout.
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${label} exited (${code ?? signal}) before it was ready: ${[...scanner.tail, ...other.tail].slice(-6).join(' | ')}`))));
+  exited.catch(() => {});
   return {
     kind, label, child, scanner,
     get count() { return scanner.count; },
     marker: (p) => scanner.waitFor(marker(p)),
-    ready: ready(scanner, child),
+    ready: Promise.race([ready(scanner, child), exited]),
     memory: () => memory(pid),
     cpu: () => groupCpu(pid),
     stop: () => stopChild(child, 'SIGKILL', true),
@@ -181,11 +184,11 @@ function scriptPeer(kind: PeerKind, label: string, script: string, env: NodeJS.P
 export const FLOOR_LABEL = 'floor: undici + lines + JSON.parse + content SHA-256 + log line';
 export const FLOOR_NO_HASH_LABEL = 'floor without the content SHA-256';
 
-export const NODE_FLOOR_LABEL = "Node's floor for the job: undici, TLS, list + watch, a digest per key, cmwatch's V8 settings";
+export const NODE_FLOOR_LABEL = "a minimal Node watcher: undici, TLS, list + watch, cmwatch's record per key and V8 settings";
 
 /**
- * Node's floor for cmwatch's job on the real control plane (bench/peers/node-floor.mjs): the least a Node program
- * holds while it lists and watches the ConfigMaps and keeps cmwatch's record per key, with cmwatch's V8 settings.
+ * A minimal Node watcher for cmwatch's job on the real control plane (bench/peers/node-floor.mjs): a Node program
+ * that lists and watches the ConfigMaps and keeps cmwatch's record per key, with cmwatch's V8 settings, and nothing else.
  */
 export function nodeFloor(t: { server: string; caFile: string; token: string }): Peer {
   const env = { ...cleanEnv(), BENCH_NAMESPACE: NAMESPACE, BENCH_SERVER: t.server, BENCH_CA_FILE: t.caFile, BENCH_TOKEN: t.token };

@@ -25,7 +25,7 @@ export function renderPlaneMemory(r: Results): string[] {
   if (f) L.push(`| ${f.label} | ${mibs(f.synced?.rss)} | – | ${mibs(f.steady?.hwm)} | ${mibs(f.steady?.rss)} |`);
   L.push('');
   if (p.live.some((x) => x.peer === NODE_FLOOR_LABEL)) {
-    L.push("Node's floor for the job (bench/peers/node-floor.mjs) does cmwatch's job for these ConfigMaps and nothing else: the two undici files cmwatch loads, TLS with the cluster's CA and a token, a paged list, a watch, cmwatch's content digest and resource version per key, one log line per event, with cmwatch's own V8 settings and idle collection. What it holds, any Node program doing this job holds.", '');
+    L.push("The minimal Node watcher (bench/peers/node-floor.mjs) does cmwatch's job for these ConfigMaps and nothing else: the two undici files cmwatch loads, TLS with the cluster's CA and a token, a paged list, a watch, cmwatch's record per key (resource version and content digest) and one log line per event, with cmwatch's own V8 settings and idle collection, started with no node flags as the npm bin starts cmwatch. cmwatch (direct) minus it is what cmwatch's own code costs; it minus kubectl is what Node with these parts costs.", '');
   }
   if (f) L.push('The last row watches a namespace with no ConfigMaps on the same API at the same time: what cmwatch holds before it keeps any object (Node itself, TLS, undici, its own modules).', '');
   return L;

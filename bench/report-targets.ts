@@ -36,7 +36,7 @@ function planeTargets(r: Results): TargetRow[] {
     const image = live!.find((x) => x.peer === IMAGE_LABEL)?.steady;
     const asImage = image ? `; ${AS_IMAGE}: ${mibs(image.rss)}` : '';
     const node = live!.find((x) => x.peer === NODE_FLOOR_LABEL)?.steady;
-    const nodeFloor = node ? `; Node's floor for the job: ${mibs(node.rss)}` : '';
+    const nodeFloor = node ? `; a minimal Node watcher doing the same job: ${mibs(node.rss)}` : '';
     rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${nodeFloor}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
   } else {
     rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);

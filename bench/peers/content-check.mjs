@@ -5,13 +5,16 @@
 const root = new URL('../../', import.meta.url);
 const load = (path) => import(new URL(path, root).href);
 
-/** { hashOf(obj): the fingerprint of a ConfigMap's content, selectorAnnotation: the annotation cmwatch logs } */
+/**
+ * { hashOf(obj): the fingerprint of a ConfigMap's content, digestOf(obj): the whole digest cmwatch's change
+ * detector keeps per key, selectorAnnotation: the annotation cmwatch logs }
+ */
 export async function contentCheck() {
-  const [{ configMapContent }, { fingerprint }, { DEFAULT_SELECTOR_ANNOTATIONS }] = await Promise.all([
+  const [{ configMapContent }, { fingerprint, contentDigest }, { DEFAULT_SELECTOR_ANNOTATIONS }] = await Promise.all([
     load('dist/src/watch/content.js'),
     load('dist/src/watch/fingerprint.js'),
     load('dist/src/api/selector-annotation.js'),
   ]);
   const content = configMapContent(DEFAULT_SELECTOR_ANNOTATIONS);
-  return { hashOf: (obj) => fingerprint(content(obj)), selectorAnnotation: DEFAULT_SELECTOR_ANNOTATIONS[0] };
+  return { hashOf: (obj) => fingerprint(content(obj)), digestOf: (obj) => contentDigest(content(obj)), selectorAnnotation: DEFAULT_SELECTOR_ANNOTATIONS[0] };
 }

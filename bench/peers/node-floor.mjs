@@ -1,14 +1,16 @@
-// Node's floor for cmwatch's job on the real control plane (issue #18, steady
-// RSS against kubectl): the least a Node program can hold while it does what
-// cmwatch does for ConfigMaps, so that cmwatch's number can be told apart
-// from Node's. It loads the two undici files cmwatch loads (the Agent and
-// the promise request), talks TLS to the API with the cluster's CA and a
-// bearer token (no kubeconfig parser), lists the namespace in pages of 500,
-// watches from the list's version, keeps one record per key (resource
-// version and cmwatch's content digest: dist/src, the same functions, not a
-// copy) and writes one log line per event to stderr, batched. It runs with
-// cmwatch's own V8 settings and idle collection (dist/src/ops): the memory
-// side of cmwatch, without the rest of it. No checks, no retries, no resume.
+// A minimal Node watcher for cmwatch's job on the real control plane (issue
+// #18, steady RSS against kubectl): a Node program that does what cmwatch
+// does for ConfigMaps and nothing else, so that cmwatch's number can be told
+// apart from what Node with the same parts holds. It loads the two undici
+// files cmwatch loads (the Agent and the promise request), talks TLS to the
+// API with the cluster's CA and a bearer token (no kubeconfig parser), lists
+// the namespace in pages of 500, watches from the list's version, keeps
+// cmwatch's record per key (the resource version and the whole content
+// digest, from dist/src: the same functions, not a copy; a flat copy of a new
+// key; an equal digest left in place) and writes one log line per event to
+// stderr, batched. It runs with cmwatch's own V8 settings and idle
+// collection (dist/src/ops), started as the npm bin starts cmwatch (no node
+// flags). No checks, no retries, no resume: any failure exits non-zero.
 //
 // env: BENCH_SERVER (https URL), BENCH_CA_FILE, BENCH_TOKEN, BENCH_NAMESPACE.
 // stdout, as bench/peers/informer.mjs: "synced N" after the list, "n COUNT"
@@ -29,7 +31,7 @@ startIdleCollection();
 const require = createRequire(new URL('package.json', root));
 const Agent = require('undici/lib/dispatcher/agent.js');
 const apiRequest = require('undici/lib/api/api-request.js');
-const { hashOf, selectorAnnotation } = await contentCheck();
+const { digestOf, selectorAnnotation } = await contentCheck();
 
 const server = process.env.BENCH_SERVER;
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
@@ -44,16 +46,16 @@ const flush = () => {
   process.stderr.write(pending);
   pending = '';
 };
-/** Records an object; returns its key. */
+/** Records an object as cmwatch's change detector does; returns its key. */
 function remember(obj) {
   const meta = obj.metadata;
   const key = `${meta.namespace}/${meta.name}`;
-  const hash = hashOf(obj);
+  const digest = digestOf(obj);
   const k = known.get(key);
   if (k) {
     k.rv = meta.resourceVersion;
-    k.hash = hash;
-  } else known.set(key, { rv: meta.resourceVersion, hash });
+    if (k.digest !== digest) k.digest = digest;
+  } else known.set(Buffer.from(key).toString(), { rv: meta.resourceVersion, digest });
   return key;
 }
 
@@ -71,7 +73,12 @@ do {
 process.stdout.write(`synced ${known.size}\n`);
 setInterval(() => process.stdout.write(`n ${updates}\n`), 200).unref();
 
-const { body } = await get(`${base}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`);
+const { statusCode, body } = await get(`${base}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`);
+if (statusCode !== 200) throw new Error(`watch ${base}: HTTP ${statusCode}`);
+body.on('error', (err) => {
+  process.stderr.write(`node-floor: the watch broke: ${err.message}\n`);
+  process.exit(1);
+});
 let rest;
 body.on('data', (chunk) => {
   const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
@@ -90,4 +97,7 @@ body.on('data', (chunk) => {
   }
   if (start < buf.length) rest = buf.subarray(start);
 });
-body.on('end', () => process.exit(0));
+body.on('end', () => {
+  process.stderr.write('node-floor: the watch ended\n');
+  process.exit(1);
+});

@@ -2,15 +2,11 @@
  * One thorough garbage collection when the process has gone idle after work
  * (issue #18, steady RSS). After a list or a burst of events, V8 holds the
  * garbage they left until its next full collection, and an idle watch
- * allocates nothing, so none comes; and an ordinary full collection, when it
- * comes, leaves the freed pages and the grown young generation committed
- * until V8's memory reducer gets round to them (ops/v8-defaults.ts shortens
- * its start delay), which on the real API could be after the 30 s the
- * benchmark waits. The collection below compacts and gives them back at
- * once. On the real control plane (`npm run bench -- --only=plane`: 10,000
- * ConfigMaps of 1 KiB listed, 5,000 updates, RSS 30 s after the last): 72.8
- * MiB steady with an ordinary full collection here, 66.1 with this one, the
- * peak unchanged (76.6 and 76.1). (Forcing V8 to compact on every full
+ * allocates nothing, so none comes. The collection (below) compacts and
+ * gives the freed pages back at once. On the real control plane (`npm run
+ * bench -- --only=plane`: 10,000 ConfigMaps of 1 KiB listed, 5,000 updates,
+ * RSS 30 s after the last): 72.8 MiB steady with an ordinary full collection
+ * here, 66.1 with this one, the peak unchanged (76.6 and 76.1). (Forcing V8 to compact on every full
  * collection instead, with --compact-on-every-full-gc around an ordinary
  * one, was tried before and raised the peak by 7 MiB.)
  *
@@ -19,9 +15,9 @@
  * sample) and the heap holds at least 8 MiB in all and 1 MiB more than
  * after the last collection; collections are at least 10 s apart. So a busy
  * process is never paused; one that handles a trickle of events (well under
- * 2% of a CPU) may be, for the few milliseconds a collection of a small heap
- * takes (below), at most once every 10 s and only once 1 MiB of garbage has
- * built up.
+ * 2% of a CPU) may be, for the tens of milliseconds the collection takes
+ * (below), at most once every 10 s and only once 1 MiB of garbage has built
+ * up.
  * CMWATCH_IDLE_GC=0 turns it off.
  *
  * The collection is V8's most thorough one, the one DevTools' "collect
@@ -29,13 +25,15 @@
  * node:inspector session, opened for the call and closed after it): it
  * compacts the old generation and gives the freed pages and the grown young
  * generation back at once, where an ordinary full collection leaves them
- * committed until V8's memory reducer comes round, which on the real API
- * could be after the 30 s the benchmark waits (issue #18, steady RSS).
+ * committed until V8's memory reducer comes round (ops/v8-defaults.ts
+ * shortens its start delay), which on the real API could be after the 30 s
+ * the benchmark waits. V8 may run several full collections in it.
  * Measured in a probe (15,000 kept records, 1 KiB JSON churned): heap
  * committed 11.0 -> 4.5 MiB and RSS 55.0 -> 48.0 with it, 11.9 -> 11.0 and
  * 55.6 -> 55.0 with an ordinary full collection. It took 19-31 ms for a
  * heap of a few MiB on 2 cores.
- * A Node built without the inspector gets the ordinary full collection, an
+ * A Node built without the inspector (or one whose inspector failed once:
+ * an error, or no answer in 10 s) gets the ordinary full collection, an
  * eager `vm.measureMemory()` (no `gc` function is needed: only a new V8
  * context could give one, and one costs about 3 MiB). vm.measureMemory is
  * experimental in Node 20 to 24: its one-time warning is not printed (it is
@@ -49,7 +47,7 @@ export interface IdleCollectorOptions {
   usedBytes: () => number;
   /** CPU the process has used so far (user and system), in microseconds. */
   cpuMicros: () => number;
-  /** Runs one full collection (settled when it is done). */
+  /** Runs one collection (idleCollection; settled when it is done). */
   collect: () => void | Promise<unknown>;
   clock: Pick<Clock, 'now'>;
   /** A sample is idle when less than this share of one CPU was used since the last one (default 0.02). */
@@ -132,17 +130,37 @@ function withoutMeasureWarning<T>(call: () => T): T {
   }
 }
 
-/** V8's thorough collection through the inspector; rejects when this Node has no inspector. */
-async function inspectorCollection(): Promise<void> {
-  const { Session } = await import('node:inspector');
-  const session = new Session();
+/** What inspectorCollection needs of node:inspector's Session (tests give a stand-in). */
+export interface InspectorSession {
+  connect(): void;
+  post(method: 'HeapProfiler.collectGarbage', callback: (err: Error | null) => void): void;
+  disconnect(): void;
+}
+
+/** How long the inspector may take to answer before the collection counts as failed (it takes tens of ms). */
+const INSPECTOR_ANSWER_MS = 10_000;
+
+/**
+ * V8's thorough collection through an in-process inspector session; rejects
+ * when this Node has no inspector or no answer comes within `answerMs`.
+ */
+export async function inspectorCollection(o: { answerMs?: number; session?: InspectorSession } = {}): Promise<void> {
+  const session = o.session ?? new (await import('node:inspector')).Session();
+  const answerMs = o.answerMs ?? INSPECTOR_ANSWER_MS;
   session.connect();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await new Promise<void>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the inspector did not answer HeapProfiler.collectGarbage within ${answerMs} ms`)), answerMs);
+      timer.unref?.();
+      session.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve()));
+    });
   } finally {
-    // After the callback has returned (this runs in a later microtask): disconnect() called inside
-    // the callback itself never returns on Node 20 (checked with node -e).
-    session.disconnect();
+    clearTimeout(timer);
+    // In a task of its own, never inside the answer's callback: V8 sends the answer holding a
+    // lock that disconnect() takes too, so a disconnect there would deadlock the main thread
+    // (checked on Node 20 with node -e). It also fails a callback still pending (no answer).
+    setImmediate(() => session.disconnect());
   }
 }
 
@@ -152,16 +170,20 @@ async function fullCollection(): Promise<void> {
   await withoutMeasureWarning(() => measureMemory({ mode: 'summary', execution: 'eager' }));
 }
 
+/** False once the inspector failed here: the ordinary collection from then on. */
+let inspectorUsable = true;
+
 /**
  * One collection, settled when V8 has run it: the inspector's where this Node
- * has one, else an ordinary full one; it rejects when neither can be had.
+ * has one (and it has not failed before), else an ordinary full one; it
+ * rejects when neither can be had.
  */
 export async function idleCollection(features: { inspector?: boolean } = process.features): Promise<void> {
-  if (features.inspector) {
+  if (features.inspector && inspectorUsable) {
     try {
       return await inspectorCollection();
     } catch {
-      // An inspector that cannot be used here: the ordinary collection.
+      inspectorUsable = false;
     }
   }
   await fullCollection();
@@ -181,7 +203,7 @@ export function startIdleCollection(signal?: AbortSignal, everyMs = 1000, env: N
       return u.user + u.system;
     },
     clock: systemClock,
-    // A Node without vm.measureMemory: no more tries.
+    // Neither the inspector nor vm.measureMemory: no more tries.
     collect: () => idleCollection().catch(() => (stopped = true)),
   });
   const tick = () => {

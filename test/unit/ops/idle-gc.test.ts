@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapStatistics } from 'node:v8';
 import { spawnSync } from 'node:child_process';
-import { IdleCollector, idleCollection, startIdleCollection } from '../../../src/ops/idle-gc.js';
+import { IdleCollector, idleCollection, inspectorCollection, startIdleCollection } from '../../../src/ops/idle-gc.js';
 
 const MiB = 1024 * 1024;
 
@@ -84,7 +84,7 @@ test('idle collection: CMWATCH_IDLE_GC=0 starts nothing; otherwise it starts and
   assert.equal(startIdleCollection(ac.signal, 1000, {}), true);
 });
 
-test('idle collection: the collection frees garbage, leaves no gc global and prints no warning', async () => {
+test('idle collection: the collection frees garbage, leaves no gc global, and the ordinary one prints no warning', async () => {
   const had = 'gc' in globalThis;
   let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
   assert.equal(garbage.length, 200_000);
@@ -96,7 +96,7 @@ test('idle collection: the collection frees garbage, leaves no gc global and pri
   if (!had) assert.equal('gc' in globalThis, false, 'no gc global in this context');
   // In a process of its own, where vm.measureMemory's warning would be the first: stderr stays empty.
   const url = new URL('../../../src/ops/idle-gc.js', import.meta.url).href;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); await m.idleCollection(); process.emitWarning('kept', 'ExperimentalWarning');`], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); await m.idleCollection({ inspector: false }); process.emitWarning('kept', 'ExperimentalWarning');`], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /measureMemory/);
   assert.match(r.stderr, /ExperimentalWarning: kept/, 'other warnings are still printed');
@@ -112,12 +112,46 @@ test('idle collection: without an inspector (a Node built without one) the ordin
   assert.ok(after < before, `used heap ${before} → ${after}`);
 });
 
-test('idle collection: the inspector session it opens is closed again, so the next one opens too', async () => {
-  for (let i = 0; i < 3; i++) await idleCollection({ inspector: true });
-  const { Session } = await import('node:inspector');
-  const s = new Session();
-  s.connect();
-  s.disconnect();
+test('idle collection: the inspector\'s collection answers, in a process of its own that then exits', () => {
+  // A disconnect inside the answer's callback would hang the process: the timeout fails the test instead.
+  const url = new URL('../../../src/ops/idle-gc.js', import.meta.url).href;
+  const script = `const m = await import(${JSON.stringify(url)}); for (let i = 0; i < 3; i++) await m.inspectorCollection(); console.log('collected 3');`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, `${r.error ?? ''} ${r.stderr}`);
+  assert.match(r.stdout, /collected 3/);
+});
+
+/** A stand-in inspector session: answers (or not) as told, and records its calls. */
+function fakeSession(answer: 'ok' | 'error' | 'never') {
+  const calls: string[] = [];
+  const session = {
+    calls,
+    connect: () => calls.push('connect'),
+    post: (method: string, cb: (err: Error | null) => void) => {
+      calls.push(method);
+      if (answer === 'ok') setImmediate(() => cb(null));
+      if (answer === 'error') setImmediate(() => cb(new Error('refused')));
+    },
+    disconnect: () => calls.push('disconnect'),
+  };
+  return session;
+}
+
+test('idle collection: the inspector session is closed after an answer, an error, and no answer at all', async () => {
+  // The answer's timer does not keep a process alive (a watch does): this one does, for the test.
+  const alive = setInterval(() => {}, 1000);
+  try {
+    for (const answer of ['ok', 'error', 'never'] as const) {
+      const s = fakeSession(answer);
+      const p = inspectorCollection({ session: s, answerMs: 50 });
+      if (answer === 'ok') await p;
+      else await assert.rejects(p, answer === 'never' ? /did not answer HeapProfiler\.collectGarbage within 50 ms/ : /refused/);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(s.calls, ['connect', 'HeapProfiler.collectGarbage', 'disconnect'], answer);
+    }
+  } finally {
+    clearInterval(alive);
+  }
 });
 
 test('idle collection: a collection still running is not asked for again, and the garbage is counted from when it ends', async () => {
