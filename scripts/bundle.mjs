@@ -10,9 +10,9 @@
 // executable subcommands, which cmwatch has none of) is required when first
 // used. Each `import()` (the run-*.js commands, the actions, prom-client…)
 // stays a chunk of its own, loaded when it runs. dist/bundle/ is rewritten whole.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,3 +116,18 @@ for (const from of ['dist/src/cli/main.js', 'dist/src/cli/entry.js']) {
   const bad = [...lazy].map(rel).filter((t) => t !== 'dist/src/cli/main.js' && reached.has(t));
   if (bad.length > 0) throw new Error(`bundle: ${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} loaded with import() and also imported statically from ${from}: the after-main layout would make a cycle`);
 }
+
+/**
+ * The root's help text for entry.js (`cmwatch --help` alone, not on a
+ * terminal): what main.ts's program prints there, for each name a bin runs
+ * it under, rendered from tsc's output of the same sources in a child
+ * process with a bare environment (the text must not depend on where it was
+ * built; test/unit/cli/root-help.test.ts compares it with a live render).
+ */
+const { execFileSync } = await import('node:child_process');
+const render = `
+  const { renderRootHelp } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'src', 'cli', 'root-help.js')).href)});
+  process.stdout.write(JSON.stringify({ cmwatch: renderRootHelp('cmwatch'), 'kubectl cmwatch': renderRootHelp('kubectl cmwatch') }));
+`;
+const texts = execFileSync(process.execPath, ['--input-type=module', '-e', render], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+writeFileSync(join(outdir, 'root-help.json'), texts);

@@ -6,8 +6,33 @@
  * the idle collection (ops/idle-gc.ts) when a command that keeps running
  * starts (cli/long-running.ts).
  * The answer is the one commander gives: the version and a newline.
+ *
+ * `cmwatch --help` (or `-h`) alone, on a stdout that is not a terminal, is
+ * answered from root-help.json beside the bundle: the root's help text as
+ * commander prints it there (80 columns, no colour), rendered by the build
+ * (scripts/bundle.mjs) from the same program main.ts builds. Loading,
+ * compiling and building that program took about two thirds of what `--help`
+ * spent above `node -e 0` (issue #18, cold start). A terminal gets the help
+ * built live (commander wraps it to the terminal's width), and so does a run
+ * without the file (tsc's unbundled output).
  */
+import { readFileSync } from 'node:fs';
 import { ownVersion } from '../base/own-package.js';
+
+/** The file the build writes beside entry.js: { [program name]: the root help text }. */
+export const ROOT_HELP_FILE = 'root-help.json';
+
+/** The root help text the build rendered for `name`, when the arguments ask for it alone; else undefined. */
+export function builtRootHelp(args: readonly string[], name: string, dir: URL = new URL('.', import.meta.url)): string | undefined {
+  if (args.length !== 1 || (args[0] !== '--help' && args[0] !== '-h')) return undefined;
+  let texts: Record<string, string>;
+  try {
+    texts = JSON.parse(readFileSync(new URL(ROOT_HELP_FILE, dir), 'utf8')) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+  return Object.hasOwn(texts, name) ? texts[name] : undefined;
+}
 
 /** The version line when the arguments ask for the version alone, else undefined. */
 export function versionOnly(args: readonly string[]): string | undefined {
@@ -19,6 +44,11 @@ export async function run(argv: string[] = process.argv, name = 'cmwatch'): Prom
   const version = versionOnly(argv.slice(2));
   if (version !== undefined) {
     process.stdout.write(version);
+    return;
+  }
+  const help = builtRootHelp(argv.slice(2), name);
+  if (help !== undefined && !(await import('node:tty')).isatty(1)) {
+    process.stdout.write(help);
     return;
   }
   const { main } = await import('./main.js');
