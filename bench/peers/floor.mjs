@@ -15,6 +15,7 @@
 // "n COUNT" every 200 ms (MODIFIED events so far), "marker NAME COUNT" at the
 // ADDED of an object named bench-end-*.
 import { contentCheck } from './content-check.mjs';
+import { batchedLog, eachEvent, progress } from './floor-parts.mjs';
 
 const { request } = await import(new URL('../../node_modules/undici/index.js', import.meta.url).href);
 const { hashOf, selectorAnnotation } = await contentCheck();
@@ -22,39 +23,23 @@ const { hashOf, selectorAnnotation } = await contentCheck();
 const namespace = process.env.BENCH_NAMESPACE ?? 'bench';
 const hashing = process.env.BENCH_CONTENT_HASH !== '0';
 const known = new Map();
-let updates = 0;
-let pending = '';
-const flush = () => {
-  process.stderr.write(pending);
-  pending = '';
-};
+const log = batchedLog();
 
 const url = `${process.env.BENCH_SERVER}/api/v1/namespaces/${namespace}/configmaps?watch=1&resourceVersion=1000&allowWatchBookmarks=true`;
 const { body } = await request(url);
 process.stdout.write('synced 0\n');
-setInterval(() => process.stdout.write(`n ${updates}\n`), 200).unref();
-let rest;
-body.on('data', (chunk) => {
-  const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-  rest = undefined;
-  let start = 0;
-  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-    const ev = JSON.parse(buf.toString('utf8', start, nl));
-    start = nl + 1;
-    const obj = ev.object;
-    const meta = obj.metadata;
-    const key = `${meta.namespace}/${meta.name}`;
-    const hash = hashing ? hashOf(obj) : '';
-    const k = known.get(key);
-    if (k) {
-      k.rv = meta.resourceVersion;
-      k.hash = hash;
-    } else known.set(key, { rv: meta.resourceVersion, hash });
-    if (!pending) process.nextTick(flush);
-    pending += `${ev.type} ${key} selector=${meta.annotations?.[selectorAnnotation] ?? ''}\n`;
-    if (ev.type === 'MODIFIED') updates++;
-    else if (ev.type === 'ADDED' && meta.name.startsWith('bench-end-')) process.stdout.write(`marker ${meta.name} ${updates}\n`);
-  }
-  if (start < buf.length) rest = buf.subarray(start);
+const seen = progress();
+eachEvent(body, (ev) => {
+  const obj = ev.object;
+  const meta = obj.metadata;
+  const key = `${meta.namespace}/${meta.name}`;
+  const hash = hashing ? hashOf(obj) : '';
+  const k = known.get(key);
+  if (k) {
+    k.rv = meta.resourceVersion;
+    k.hash = hash;
+  } else known.set(key, { rv: meta.resourceVersion, hash });
+  log(`${ev.type} ${key} selector=${meta.annotations?.[selectorAnnotation] ?? ''}\n`);
+  seen(ev.type, meta.name);
 });
 body.on('end', () => process.exit(0));

@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { contentCheck } from './content-check.mjs';
+import { batchedLog, eachEvent, progress } from './floor-parts.mjs';
 
 const root = new URL('../../', import.meta.url);
 const [{ applyV8Defaults }, { startIdleCollection }] = await Promise.all([
@@ -40,12 +41,7 @@ const headers = { authorization: `Bearer ${process.env.BENCH_TOKEN}` };
 const get = (path) => apiRequest.call(agent, { origin: server, path, method: 'GET', headers });
 
 const known = new Map();
-let updates = 0;
-let pending = '';
-const flush = () => {
-  process.stderr.write(pending);
-  pending = '';
-};
+const log = batchedLog();
 /** Records an object as cmwatch's change detector does; returns its key. */
 function remember(obj) {
   const meta = obj.metadata;
@@ -71,7 +67,7 @@ do {
   rv = list.metadata.resourceVersion;
 } while (cont);
 process.stdout.write(`synced ${known.size}\n`);
-setInterval(() => process.stdout.write(`n ${updates}\n`), 200).unref();
+const seen = progress();
 
 const { statusCode, body } = await get(`${base}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`);
 if (statusCode !== 200) throw new Error(`watch ${base}: HTTP ${statusCode}`);
@@ -79,23 +75,12 @@ body.on('error', (err) => {
   process.stderr.write(`node-floor: the watch broke: ${err.message}\n`);
   process.exit(1);
 });
-let rest;
-body.on('data', (chunk) => {
-  const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-  rest = undefined;
-  let start = 0;
-  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-    const ev = JSON.parse(buf.toString('utf8', start, nl));
-    start = nl + 1;
-    if (ev.type === 'BOOKMARK') continue;
-    const obj = ev.object;
-    const key = remember(obj);
-    if (!pending) process.nextTick(flush);
-    pending += `${ev.type} ${key} selector=${obj.metadata.annotations?.[selectorAnnotation] ?? ''}\n`;
-    if (ev.type === 'MODIFIED') updates++;
-    else if (ev.type === 'ADDED' && obj.metadata.name.startsWith('bench-end-')) process.stdout.write(`marker ${obj.metadata.name} ${updates}\n`);
-  }
-  if (start < buf.length) rest = buf.subarray(start);
+eachEvent(body, (ev) => {
+  if (ev.type === 'BOOKMARK') return;
+  const obj = ev.object;
+  const key = remember(obj);
+  log(`${ev.type} ${key} selector=${obj.metadata.annotations?.[selectorAnnotation] ?? ''}\n`);
+  seen(ev.type, obj.metadata.name);
 });
 body.on('end', () => {
   process.stderr.write('node-floor: the watch ended\n');
