@@ -8,7 +8,7 @@
  * The answer is the one commander gives: the version and a newline.
  *
  * `cmwatch --help` (or `-h`) alone, on a stdout that is not a terminal, is
- * answered from root-help.json beside the bundle: the root's help text as
+ * answered from dist/bundle/root-help.json: the root's help text as
  * commander prints it there (80 columns, no colour), rendered by the build
  * (scripts/bundle.mjs) from the same program main.ts builds. Loading,
  * compiling and building that program took about two thirds of what `--help`
@@ -17,17 +17,24 @@
  * without the file (tsc's unbundled output).
  */
 import { readFileSync } from 'node:fs';
-import { ownVersion } from '../base/own-package.js';
+import { join } from 'node:path';
+import { ownPackage, ownVersion } from '../base/own-package.js';
 
-/** The file the build writes beside entry.js: { [program name]: the root help text }. */
+/** The file the build writes into dist/bundle/: { [program name]: the root help text }. */
 export const ROOT_HELP_FILE = 'root-help.json';
 
+/** `cmwatch --help` (or `-h`) alone: the root's own help. */
+export function rootHelpOnly(args: readonly string[]): boolean {
+  return args.length === 1 && (args[0] === '--help' || args[0] === '-h');
+}
+
 /** The root help text the build rendered for `name`, when the arguments ask for it alone; else undefined. */
-export function builtRootHelp(args: readonly string[], name: string, dir: URL = new URL('.', import.meta.url)): string | undefined {
-  if (args.length !== 1 || (args[0] !== '--help' && args[0] !== '-h')) return undefined;
+export function builtRootHelp(args: readonly string[], name: string, dir?: string): string | undefined {
+  if (!rootHelpOnly(args)) return undefined;
   let texts: Record<string, string>;
   try {
-    texts = JSON.parse(readFileSync(new URL(ROOT_HELP_FILE, dir), 'utf8')) as Record<string, string>;
+    // Found from the package's root, not from import.meta.url: the bundle moves this code into a chunk.
+    texts = JSON.parse(readFileSync(join(dir ?? join(ownPackage().root, 'dist', 'bundle'), ROOT_HELP_FILE), 'utf8')) as Record<string, string>;
   } catch {
     return undefined;
   }

@@ -27,6 +27,7 @@ import { addCompletionCommands } from './completion-options.js';
 import { addVersionOptions, buildVersionConfig, VERSION_HELP, type RawVersionFlags } from './version-options.js';
 import { actionHelp, dryRunActionNames } from '../handlers/actions/registry.js';
 import { prepareLongRunning } from './long-running.js';
+import { rootHelpOnly } from './entry.js';
 
 const EXAMPLES = `
 Examples:
@@ -104,17 +105,11 @@ Exit codes: 0 every handler run succeeded, 2 usage error or malformed lines
             (after its retries), 1 the file could not be read.
 `;
 
-/**
- * `cmwatch --help` (or `-h`) alone: the root's own help, which shows none of
- * the root's (watch's) options, so the program for it is built without them
- * (issue #18: they are a third of what `--help` builds).
- */
-export function rootHelpOnly(args: readonly string[]): boolean {
-  return args.length === 1 && (args[0] === '--help' || args[0] === '-h');
-}
-
 export interface BuildOptions {
-  /** false: the root gets its argument and help text but not watch's options (for rootHelpOnly arguments). */
+  /**
+   * false: the root gets its argument and help text but not watch's options (for rootHelpOnly
+   * arguments: the root's help shows none of them, and they are a third of what `--help` builds).
+   */
   rootOptions?: boolean;
 }
 

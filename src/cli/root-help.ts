@@ -9,14 +9,8 @@ import { buildProgram } from './main.js';
 export function renderRootHelp(name: string): string {
   const program = buildProgram(async () => 0, name, { rootOptions: false });
   let out = '';
-  program.configureOutput({
-    writeOut: (s) => (out += s),
-    writeErr: (s) => (out += s),
-    getOutHelpWidth: () => 80, // what commander takes when stdout is not a terminal
-    getErrHelpWidth: () => 80,
-    getOutHasColors: () => false,
-    getErrHasColors: () => false,
-  });
+  // outputHelp() writes to stdout's side only: its width and colour are what commander takes off a terminal.
+  program.configureOutput({ writeOut: (s) => (out += s), getOutHelpWidth: () => 80, getOutHasColors: () => false });
   program.outputHelp();
   return out;
 }

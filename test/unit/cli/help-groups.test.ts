@@ -43,7 +43,7 @@ test('the root help is short: --help and --version, the commands, and a pointer 
 });
 
 test('cmwatch --help alone builds the root without watch options (rootHelpOnly), and its help is the same text', async () => {
-  const { rootHelpOnly } = await import('../../../src/cli/main.js');
+  const { rootHelpOnly } = await import('../../../src/cli/entry.js');
   assert.equal(rootHelpOnly(['--help']), true);
   assert.equal(rootHelpOnly(['-h']), true);
   for (const args of [[], ['help'], ['watch', '--help'], ['-n', 'x', '--help'], ['--help', 'watch']]) assert.equal(rootHelpOnly(args), false, args.join(' '));

@@ -25,19 +25,23 @@ test('root help: the bins print it for --help or -h alone on a pipe, as commande
   for (const [bin, name] of [['bin/cmwatch.js', 'cmwatch'], ['bin/kubectl-cmwatch.js', 'kubectl cmwatch']] as const) {
     for (const flag of ['--help', '-h']) assert.equal(execFileSync(process.execPath, [join(ROOT, bin), flag], { encoding: 'utf8' }), BUILT[name], `${bin} ${flag}`);
   }
+  // The bundle's own code finds the file (it is not where tsc's entry.js is, and the bundle moves code into chunks).
+  const bundled = pathToFileURL(join(ROOT, 'dist', 'bundle', 'entry.js')).href;
+  const found = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundled)}); process.stdout.write(String(m.builtRootHelp(['--help'], 'kubectl cmwatch')))`], { encoding: 'utf8' });
+  assert.equal(found, BUILT['kubectl cmwatch']);
+  assert.equal(builtRootHelp(['-h'], 'cmwatch'), BUILT.cmwatch, 'from tsc\'s output too');
   // watch's own help is built live: it lists watch's options.
   assert.match(execFileSync(process.execPath, [join(ROOT, 'bin/cmwatch.js'), 'watch', '--help'], { encoding: 'utf8' }), /--exec/);
 });
 
 test('root help: builtRootHelp answers only --help or -h alone, for a name the file has', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cmwatch-root-help-'));
-  const url = pathToFileURL(`${dir}/`);
-  assert.equal(builtRootHelp(['--help'], 'cmwatch', url), undefined, 'no file: undefined (main builds it)');
+  assert.equal(builtRootHelp(['--help'], 'cmwatch', dir), undefined, 'no file: undefined (main builds it)');
   writeFileSync(join(dir, ROOT_HELP_FILE), JSON.stringify({ cmwatch: 'text\n' }));
-  assert.equal(builtRootHelp(['--help'], 'cmwatch', url), 'text\n');
-  assert.equal(builtRootHelp(['-h'], 'cmwatch', url), 'text\n');
-  assert.equal(builtRootHelp(['-h'], 'kubectl cmwatch', url), undefined);
-  for (const args of [[], ['help'], ['--help', 'watch'], ['watch', '--help'], ['-n', 'x', '--help']]) assert.equal(builtRootHelp(args, 'cmwatch', url), undefined, args.join(' '));
+  assert.equal(builtRootHelp(['--help'], 'cmwatch', dir), 'text\n');
+  assert.equal(builtRootHelp(['-h'], 'cmwatch', dir), 'text\n');
+  assert.equal(builtRootHelp(['-h'], 'kubectl cmwatch', dir), undefined);
+  for (const args of [[], ['help'], ['--help', 'watch'], ['watch', '--help'], ['-n', 'x', '--help']]) assert.equal(builtRootHelp(args, 'cmwatch', dir), undefined, args.join(' '));
   writeFileSync(join(dir, ROOT_HELP_FILE), 'not json');
-  assert.equal(builtRootHelp(['--help'], 'cmwatch', url), undefined, 'an unreadable file: undefined');
+  assert.equal(builtRootHelp(['--help'], 'cmwatch', dir), undefined, 'an unreadable file: undefined');
 });
