@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SRC, CMWATCH, OutputScanner, groupCpu, memory, stopChild, type Fifo } from './proc.js';
+import { BENCH_SRC, CMWATCH, OutputScanner, groupCpu, memory, stopChild, type Fifo, type Memory } from './proc.js';
 import { NAMESPACE, markerName } from './workload.js';
 
 export type PeerKind = 'cmwatch' | 'book' | 'kubectl' | 'informer' | 'floor';
@@ -32,7 +32,7 @@ export interface Peer {
   /** Resolves when it has listed (or, for the book's loop, once it runs). */
   ready: Promise<unknown>;
   /** Memory of its main process. */
-  memory(): { rss: number; hwm: number } | undefined;
+  memory(): Memory | undefined;
   /** CPU seconds of its whole process group. */
   cpu(): number;
   stop(): Promise<void>;

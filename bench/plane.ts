@@ -19,7 +19,8 @@
  */
 import { api, ensureNamespace, startPlane, type Cluster } from '../test/helpers/plane.js';
 import { cmwatch, informer, kubectl, nodeFloor, NODE_FLOOR_LABEL, V8_OWN_LABEL, V8_OWN_SETTINGS, type Peer } from './peers.js';
-import { Fifo, hrnow, percentile, seconds, sleep, timeout } from './proc.js';
+import { Fifo, hrnow, memory, percentile, seconds, sleep, stopChild, timeout, type Memory } from './proc.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { NOTIFY, type Log } from './suites.js';
 import { IMAGE_ENV, IMAGE_LABEL, IMAGE_NODE_ARGS } from './image.js';
 import { NAMESPACE, SELECTOR_ANNOTATION, cmName, markerName, payloadFor } from './workload.js';
@@ -41,10 +42,10 @@ export interface LivePeer {
   lagMs: number;
   cpuMsPer1k: number;
   completed: boolean;
-  synced?: { rss: number; hwm: number };
-  end?: { rss: number; hwm: number };
+  synced?: Memory;
+  end?: Memory;
   /** After every contender saw the marker and steadyMs without writes (hwm: the peak of the whole run). */
-  steady?: { rss: number; hwm: number };
+  steady?: Memory;
 }
 
 export interface LatencyResult {
@@ -70,9 +71,16 @@ export interface PlaneResults {
    * The floor (older results have none): cmwatch on the same API, TLS and all, watching a namespace without
    * ConfigMaps, through the same run: its RSS after its list and at the steady reading.
    */
-  floor?: { label: string; synced?: { rss: number; hwm: number }; steady?: { rss: number; hwm: number } };
+  floor?: { label: string; synced?: Memory; steady?: Memory };
+  /**
+   * Node itself, idle (older results have none): a `node` process that only waits, started with the others and read
+   * at the steady point: what any Node program holds before its own code, most of it the node binary's pages.
+   */
+  nodeIdle?: Memory;
   latency: LatencyResult[];
 }
+
+export const NODE_IDLE_LABEL = '`node` itself, idle (a timer and nothing else)';
 
 export const PLANE_FLOOR_LABEL = 'cmwatch on an empty namespace (the floor: Node, TLS, undici, its modules)';
 
@@ -105,6 +113,7 @@ export async function must(c: Cluster, method: string, path: string, body?: unkn
 export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResults> {
   const c = await startPlane();
   const running: Peer[] = [];
+  let idleNode: ChildProcess | undefined;
   try {
     const version = (await must(c, 'GET', '/version')).gitVersion as string;
     await ensureNamespace(c, NAMESPACE);
@@ -128,6 +137,9 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     // Beside them, the floor: what cmwatch holds on this API with no object to keep (bench-lat is empty until the latency part).
     const floorPeer = cmwatch(target, { label: PLANE_FLOOR_LABEL, namespace: 'bench-lat' });
     running.push(...peers, floorPeer);
+    // And Node itself doing nothing, for the split of the steady RSS (how much of it is the node binary's pages).
+    const { NODE_OPTIONS: _given, ...bareEnv } = process.env;
+    idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore', env: bareEnv });
     for (const p of [...peers, floorPeer]) {
       const r = await timeout(p.ready, 180_000).catch((err: Error) => err);
       if (r !== 'timeout' && !(r instanceof Error)) continue;
@@ -179,6 +191,13 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
       floor.steady = floorSteady;
       log(`  ${PLANE_FLOOR_LABEL}: steady RSS ${(floorSteady.rss / 2 ** 20).toFixed(1)} MiB`);
     }
+    const nodeIdle = memory(idleNode.pid!);
+    await stopChild(idleNode);
+    idleNode = undefined;
+    if (nodeIdle) log(`  ${NODE_IDLE_LABEL}: RSS ${(nodeIdle.rss / 2 ** 20).toFixed(1)} MiB`);
+    for (const x of [...live.map((l) => ({ label: l.peer, m: l.steady })), { label: PLANE_FLOOR_LABEL, m: floorSteady }, { label: NODE_IDLE_LABEL, m: nodeIdle }]) {
+      if (x.m?.anon !== undefined) log(`  ${x.label}: of the steady RSS, anonymous ${(x.m.anon / 2 ** 20).toFixed(1)} MiB, file-backed ${((x.m.file ?? NaN) / 2 ** 20).toFixed(1)} MiB`);
+    }
     for (const p of [...peers, floorPeer]) await p.stop();
     running.length = 0;
 
@@ -218,9 +237,10 @@ export async function planeSuite(o: PlaneOptions, log: Log): Promise<PlaneResult
     } finally {
       await proxy.stop();
     }
-    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, steadyMs: o.steadyMs, live, floor, latency };
+    return { version, n: o.n, createSeconds, updates: o.updates, writerRate, steadyMs: o.steadyMs, live, floor, ...(nodeIdle ? { nodeIdle } : {}), latency };
   } finally {
     for (const p of running) await p.stop();
+    if (idleNode) await stopChild(idleNode);
     await c.stop();
   }
 }

@@ -17,12 +17,30 @@ export const CMWATCH = join(ROOT, 'bin', 'cmwatch.js');
 
 export const MiB = 1024 * 1024;
 
-/** Resident and peak resident set size in bytes (VmRSS, VmHWM), or undefined if the process is gone. */
-export function memory(pid: number): { rss: number; hwm: number } | undefined {
+/**
+ * A process's memory from /proc/PID/status, in bytes: resident (VmRSS) and
+ * peak resident (VmHWM) set size, and the resident set split into anonymous
+ * pages (RssAnon: what the process allocated itself) and file-backed pages
+ * (RssFile: its binary's and libraries' pages it touched, clean and shared
+ * with every process that maps the same file).
+ */
+export interface Memory {
+  rss: number;
+  hwm: number;
+  anon?: number;
+  file?: number;
+}
+
+/** The process's Memory, or undefined if it is gone. */
+export function memory(pid: number): Memory | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const get = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024;
-    return { rss: get('VmRSS'), hwm: get('VmHWM') };
+    const m: Memory = { rss: get('VmRSS'), hwm: get('VmHWM') };
+    const anon = get('RssAnon');
+    const file = get('RssFile');
+    if (Number.isFinite(anon) && Number.isFinite(file)) Object.assign(m, { anon, file });
+    return m;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@
 import type { Results } from './run.js';
 import { type LivePeer } from './plane.js';
 import { AS_IMAGE, IMAGE_LABEL } from './image.js';
-import { median } from './proc.js';
+import { median, type Memory } from './proc.js';
 import type { Run } from './suites.js';
 import { idleTarget, relistTarget, snapshotTarget, type TargetRow } from './report-footprint.js';
 import { FLOOR_LABEL, FLOOR_NO_HASH_LABEL, INFORMER_HASH_LABEL, NODE_FLOOR_LABEL } from './peers.js';
@@ -19,11 +19,19 @@ const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 const verdict = (b: boolean | undefined) => (b === undefined ? 'not measured' : b ? 'met' : 'missed');
 
 /** A plane row's RSS once the run settled, when the plane suite measured it (an optional field of newer results). */
-type Steady = LivePeer & { steady?: { rss: number; hwm: number } };
+type Steady = LivePeer & { steady?: Memory };
+
+/** Of the steady RSS, the file-backed part (the binary's pages) of cmwatch, kubectl and an idle `node`, when the run split it. */
+function splitText(own: Memory, kube: Memory, idle: Memory | undefined): string {
+  if (own.file === undefined || kube.file === undefined) return '';
+  const node = idle?.file !== undefined ? `; \`node\` idle: ${mibs(idle.file)} of its ${mibs(idle.rss)}` : '';
+  return `. File-backed pages (RssFile: the binary's own, shared, clean): cmwatch ${mibs(own.file)}, kubectl ${mibs(kube.file)}${node}`;
+}
 
 function planeTargets(r: Results): TargetRow[] {
   const peakName = 'peak RSS, 10,000 ConfigMaps of 1 KiB, real control plane, list + 5,000 updates ≤ 96 MiB';
   const steadyName = 'steady RSS afterwards ≤ kubectl\'s (real control plane)';
+  const anonName = 'steady anonymous memory (RssAnon: the RSS without the binary\'s file-backed pages), beside kubectl\'s (real control plane)';
   const live = r.plane?.live as Steady[] | undefined;
   const own = live?.find((x) => x.peer === 'cmwatch (direct)') ?? live?.find((x) => x.peer.startsWith('cmwatch'));
   if (!r.plane || !own) return [[peakName, 'the control plane was not run', 'not measured'], [steadyName, 'the control plane was not run', 'not measured']];
@@ -37,7 +45,11 @@ function planeTargets(r: Results): TargetRow[] {
     const asImage = image ? `; ${AS_IMAGE}: ${mibs(image.rss)}` : '';
     const node = live!.find((x) => x.peer === NODE_FLOOR_LABEL)?.steady;
     const nodeFloor = node ? `; a minimal Node watcher doing the same job: ${mibs(node.rss)}` : '';
-    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${nodeFloor}${floor}`, verdict(own.steady.rss <= kube.steady.rss)]);
+    rows.push([steadyName, `${mibs(own.steady.rss)} against kubectl's ${mibs(kube.steady.rss)}${asImage}${nodeFloor}${floor}${splitText(own.steady, kube.steady, r.plane.nodeIdle)}`, verdict(own.steady.rss <= kube.steady.rss)]);
+    if (own.steady.anon !== undefined && kube.steady.anon !== undefined) {
+      const imageAnon = image?.anon !== undefined ? `; ${AS_IMAGE}: ${mibs(image.anon)}` : '';
+      rows.push([anonName, `${mibs(own.steady.anon)} against kubectl's ${mibs(kube.steady.anon)}${imageAnon}${node?.anon !== undefined ? `; the minimal Node watcher: ${mibs(node.anon)}` : ''}`, 'reported']);
+    }
   } else {
     rows.push([steadyName, 'not measured (this run has no steady RSS of the plane rows)', 'not measured']);
   }
