@@ -102,7 +102,12 @@ test('a stderr nobody reads stays bounded: log lines are dropped, counted and re
   assert.ok(n > 0 && eventLines < unread.events, `${eventLines} event lines written, ${n} dropped`);
   assert.ok(eventLines + n >= unread.events, `each log line is written or counted: ${eventLines} + ${n}`);
   assert.equal(unread.err.filter((l) => /dropped \d+ log line/.test(l)).length, 1, 'reported once');
-  assert.equal(read.err.filter((l) => /dropped/.test(l)).length, 0, 'nothing dropped while stderr is read');
+  // Read, stderr may still fill for a moment when this process lags (a loaded machine, another test file beside
+  // it: CI saw 7 lines dropped once); then those lines are counted too, so the same accounting holds.
+  const readDropped = read.err.map((l) => /^warn dropped (\d+) log line/.exec(l)).reduce((sum, x) => sum + (x ? Number(x[1]) : 0), 0);
+  const readLines = read.err.filter((l) => /^(ADDED|MODIFIED) stream\//.test(l)).length;
+  assert.ok(readLines + readDropped >= read.events, `stderr read: each log line is written or counted: ${readLines} + ${readDropped}`);
+  assert.ok(readDropped < n, `fewer dropped while stderr is read (${readDropped}) than while it is not (${n})`);
   assert.ok(unread.peakKiB <= read.peakKiB * 1.5, report);
 });
 
